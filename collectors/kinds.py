@@ -1,0 +1,10 @@
+"""The explicit list of collector kinds: registry `collector` value -> collect function.
+
+Listed by hand (as datasette lists its default plugins) so what exists is plain to see.
+"""
+
+from __future__ import annotations
+
+from collectors.base import Collect
+
+COLLECTORS: dict[str, Collect] = {}

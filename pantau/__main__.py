@@ -1,0 +1,3 @@
+from pantau.cli import entry
+
+entry()

@@ -1,0 +1,66 @@
+"""The `pantau` command: one subcommand per module of `pantau.commands`.
+
+Exit codes: 0 success; 1 the command ran but found a problem the user must fix; 2 wrong usage;
+3 another collection is already running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from importlib import import_module
+
+# Each module offers NAME, HELP, configure(parser) and run(args) -> int. Listed explicitly, so
+# `pantau --help` shows exactly the subcommands that exist.
+COMMANDS = (
+    "pantau.commands.export",
+)
+
+
+def common_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--registry", metavar="DIR",
+                        help="registry folder (default: $PANTAU_REGISTRY or the shipped Blora registry)")
+    parent.add_argument("--db", metavar="URL",
+                        help="database URL or SQLite file (default: $PANTAU_DB or data/pantau.db)")
+    parent.add_argument("-v", "--verbose", action="store_true", help="log progress to standard error")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pantau",
+        description="Pantau: how a regency's government units publish their work.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parent = common_options()
+    for module_name in COMMANDS:
+        module = import_module(module_name)
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP, parents=[parent])
+        module.configure(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args) or 0)
+    except BrokenPipeError:  # `pantau export ... | head`
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,1 @@
+"""Subcommands of the `pantau` command, one module each."""

@@ -1,0 +1,63 @@
+"""pantau export: the registry's units, or stored posts, as CSV, XLSX or JSON."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from pantau.commands.common import CommandError, config_from, fail, local_date, open_store, registry_from
+from pantau.exports import FORMATS, posts_export, write_frame
+from pantau.registry import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
+
+NAME = "export"
+HELP = "export units, posts (and later tables) as CSV, XLSX or JSON"
+
+# Each table: a function (args, config, registry) -> DataFrame. Listed here, so --help is true.
+TABLES = {}
+
+
+def units_table(args, config, registry) -> pd.DataFrame:
+    rows = [
+        {"unit_id": u.unit_id, "name": u.name, "kind": u.kind, "parent_id": u.parent_id,
+         "code": u.code, "verified": u.verified}
+        for u in registry.units
+    ]
+    return pd.DataFrame(rows, columns=[*UNIT_COLUMNS, *UNIT_OPTIONAL_COLUMNS])
+
+
+def posts_table(args, config, registry) -> pd.DataFrame:
+    store = open_store(config, registry)
+    try:
+        return posts_export(store, registry.settings.zone, args.date_from, args.date_to)
+    finally:
+        store.dispose()
+
+
+TABLES["units"] = units_table
+TABLES["posts"] = posts_table
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("table", choices=sorted(TABLES), help="what to export")
+    parser.add_argument("--from", dest="date_from", type=local_date, metavar="DATE",
+                        help="first local day, YYYY-MM-DD (inclusive)")
+    parser.add_argument("--to", dest="date_to", type=local_date, metavar="DATE",
+                        help="last local day, YYYY-MM-DD (inclusive)")
+    parser.add_argument("--format", choices=FORMATS, default="csv", help="csv (default), xlsx or json")
+    parser.add_argument("--out", metavar="FILE", help="output file; standard output when absent or '-'")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and args.out in (None, "-"):
+        return fail("XLSX needs --out FILE")
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        return fail("--from is after --to")
+    try:
+        config = config_from(args)
+        registry = registry_from(config)
+        frame = TABLES[args.table](args, config, registry)
+    except CommandError as exc:
+        return fail(str(exc))
+    write_frame(frame, args.format, args.out)
+    return 0

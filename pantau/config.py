@@ -1,0 +1,75 @@
+"""Runtime configuration: command-line flags, then environment, then defaults.
+
+Credentials are read here and nowhere else, from the environment or from Streamlit secrets
+under the same names. They are never logged: `Config.__repr__` hides them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_REGISTRY = DATA_DIR / "blora"
+DEFAULT_DB_URL = f"sqlite:///{DATA_DIR / 'pantau.db'}"
+
+TOKEN_NAMES = ("PANTAU_IG_TOKEN", "PANTAU_IG_USER_ID", "PANTAU_FB_TOKEN", "PANTAU_YOUTUBE_KEY")
+MODES = ("public", "internal")
+
+
+def _streamlit_secret(name: str) -> str | None:
+    """A value from Streamlit secrets, when running under Streamlit with a secrets file."""
+    try:
+        import streamlit as st
+
+        if name in st.secrets:
+            return str(st.secrets[name])
+    except Exception:  # no secrets file, or not under Streamlit: both simply mean "absent"
+        return None
+    return None
+
+
+def credential(name: str) -> str | None:
+    """A token from the environment, else Streamlit secrets; None when not configured."""
+    value = os.environ.get(name) or _streamlit_secret(name)
+    return value or None
+
+
+@dataclass(frozen=True)
+class Config:
+    db_url: str = DEFAULT_DB_URL
+    registry_dir: Path = DEFAULT_REGISTRY
+    mode: str = "public"
+    simulated: bool = False
+    credentials: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def resolve(
+        cls,
+        db: str | None = None,
+        registry: str | Path | None = None,
+        mode: str | None = None,
+    ) -> Config:
+        db_url = db or os.environ.get("PANTAU_DB") or DEFAULT_DB_URL
+        registry_dir = Path(registry or os.environ.get("PANTAU_REGISTRY") or DEFAULT_REGISTRY)
+        chosen_mode = (mode or os.environ.get("PANTAU_MODE") or "public").strip().lower()
+        if chosen_mode not in MODES:
+            chosen_mode = "public"
+        simulated = os.environ.get("PANTAU_SIMULATED", "").lower() in ("1", "true", "yes")
+        creds = {name: value for name in TOKEN_NAMES if (value := credential(name))}
+        return cls(
+            db_url=normalise_db_url(db_url),
+            registry_dir=registry_dir,
+            mode=chosen_mode,
+            simulated=simulated,
+            credentials=creds,
+        )
+
+
+def normalise_db_url(value: str) -> str:
+    """Accept a bare file path as a SQLite database, for convenience on the command line."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).resolve()}"

@@ -1,0 +1,96 @@
+"""Writers for exports: CSV (UTF-8 with BOM, so Excel opens it right), XLSX and JSON.
+
+Every export is a DataFrame first; these functions only serialise it. Booleans are written as
+`true`/`false` and an undefined number as an empty cell (null in JSON).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from pantau.store import Store
+
+FORMATS = ("csv", "xlsx", "json")
+POST_COLUMNS = ("unit_id", "source_id", "platform", "external_id", "url", "title", "published_at",
+                "likes", "comments", "views", "flags")
+
+
+def local_day_bounds(start: date | None, end: date | None, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """Inclusive local calendar days -> [start, end) aware datetimes."""
+    lower = datetime(start.year, start.month, start.day, tzinfo=zone) if start else None
+    upper = None
+    if end:
+        upper = datetime(end.year, end.month, end.day, tzinfo=zone) + pd.Timedelta(days=1)
+    return lower, upper
+
+
+def posts_export(store: Store, zone: ZoneInfo, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    lower, upper = local_day_bounds(start, end, zone)
+    frame = store.posts_frame(lower, upper)
+    if frame.empty:
+        return pd.DataFrame(columns=list(POST_COLUMNS))
+    out = frame.sort_values(["published_at", "unit_id", "source_id", "external_id"]).copy()
+    out["published_at"] = [ts.tz_convert(zone).isoformat() for ts in out["published_at"]]
+    for column in ("likes", "comments", "views"):
+        out[column] = out[column].astype("Int64")
+    return out[list(POST_COLUMNS)].reset_index(drop=True)
+
+
+def _cell(value):
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    return value
+
+
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Booleans as true/false and missing values as empty cells, the way the contract says."""
+    out = frame.copy().astype(object)
+    for column in out.columns:
+        out[column] = [
+            "" if (v := _cell(value)) is None else ("true" if v is True else "false" if v is False else v)
+            for value in out[column]
+        ]
+    return out
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
+    """Write to a file, or to standard output when out is None or '-'."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    to_stdout = out in (None, "-")
+    if fmt == "xlsx":
+        if to_stdout:
+            raise ValueError("XLSX needs --out FILE")
+        with pd.ExcelWriter(out, engine="openpyxl") as writer:
+            frame.to_excel(writer, index=False, sheet_name="data")
+        return
+    if fmt == "json":
+        records = [{k: _cell(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+        payload = json.dumps(records, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+    else:
+        buffer = io.StringIO()
+        _text_frame(frame).to_csv(buffer, index=False, lineterminator="\n")
+        payload = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    _write_bytes(payload, None if to_stdout else Path(out))
+
+
+def _write_bytes(payload: bytes, path: Path | None) -> None:
+    if path is None:
+        stream: BinaryIO = sys.stdout.buffer
+        stream.write(payload)
+        stream.flush()
+    else:
+        path.write_bytes(payload)

@@ -1,0 +1,571 @@
+"""The store: every post ever collected, every collection attempt, on SQLAlchemy.
+
+SQLite file by default (WAL, so the dashboard reads while a collection writes), PostgreSQL by
+URL. Nothing here assumes SQLite: upserts are written as "read the keys, insert the new, update
+the known", which every database runs the same way.
+
+Times are stored as naive UTC datetimes (SQLite has no time zone type) and handed back aware.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from pantau.models import Activity, CollectionRun, CoverageGap, Post, Source, Unit
+from pantau.registry import Registry
+
+log = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+units = Table(
+    "units", metadata,
+    Column("unit_id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent_id", String(200), nullable=False, default=""),
+    Column("code", String(40), nullable=False, default=""),
+    Column("verified", Boolean, nullable=False, default=True),
+)
+
+sources = Table(
+    "sources", metadata,
+    Column("source_id", String(300), primary_key=True),
+    Column("unit_id", String(200), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("collector", String(30), nullable=False),
+    Column("address", Text, nullable=False, default=""),
+    Column("options", Text, nullable=False, default="{}"),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+posts = Table(
+    "posts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("unit_id", String(200), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("excerpt", Text, nullable=False, default=""),
+    Column("published_at", DateTime, nullable=False),
+    Column("date_only", Boolean, nullable=False, default=False),
+    Column("likes", Integer),
+    Column("comments", Integer),
+    Column("views", Integer),
+    Column("collected_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    # Set when a full listing of the source no longer shows the post; the post stays counted.
+    Column("missing_since", DateTime),
+    # Screening: raised flags, lowercase, ';'-separated, and the matched terms as JSON.
+    Column("flags", Text, nullable=False, default=""),
+    Column("flag_terms", Text, nullable=False, default="{}"),
+    UniqueConstraint("source_id", "external_id", name="uq_posts_source_external"),
+    Index("ix_posts_unit_published", "unit_id", "published_at"),
+    Index("ix_posts_published", "published_at"),
+)
+
+attempts = Table(
+    "attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("ok", Boolean, nullable=False, default=False),
+    Column("status", String(30), nullable=False, default="error"),
+    Column("error_kind", String(100), nullable=False, default=""),
+    Column("error", Text, nullable=False, default=""),
+    Column("items_seen", Integer, nullable=False, default=0),
+    Column("items_new", Integer, nullable=False, default=0),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("route", String(50), nullable=False, default=""),
+    Index("ix_attempts_source_started", "source_id", "started_at"),
+)
+
+source_state = Table(
+    "source_state", metadata,
+    Column("source_id", String(300), primary_key=True),
+    # Per-source memory between runs: validators for conditional GET, a resolved API root,
+    # a YouTube channel id, TikTok's last videoCount...
+    Column("state", Text, nullable=False, default="{}"),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+coverage_gaps = Table(
+    "coverage_gaps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False, index=True),
+    Column("detected_at", DateTime, nullable=False),
+    Column("gap_start", DateTime, nullable=False),
+    Column("gap_end", DateTime, nullable=False),
+)
+
+activity = Table(
+    "activity", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(200), nullable=False, index=True),
+    Column("source_id", String(300), nullable=False),
+    Column("period_start", DateTime, nullable=False),
+    Column("period_end", DateTime, nullable=False),
+    Column("delta", Integer, nullable=False),
+    UniqueConstraint("source_id", "period_start", "period_end", name="uq_activity_interval"),
+)
+
+account_stats = Table(
+    "account_stats", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False, index=True),
+    Column("collected_at", DateTime, nullable=False),
+    Column("followers", Integer),
+    Column("media_count", Integer),
+)
+
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("mark", String(40), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("reviewed_at", DateTime, nullable=False),
+    UniqueConstraint("source_id", "external_id", name="uq_reviews_post"),
+)
+
+locks = Table(
+    "locks", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("acquired_at", DateTime, nullable=False),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Time helpers: aware in memory, naive UTC on disk
+
+
+def to_db_time(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("refusing to store a naive datetime")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_db_time(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------------------------------------
+# Migrations: named, applied once, recorded
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    apply: Callable[[Engine], None]
+
+
+def _initial_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial_schema", _initial_schema),
+)
+
+
+def _enable_sqlite_wal(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while a collection writes; busy_timeout waits out writers.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _enable_sqlite_wal)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class Store:
+    """All reads and writes of the database go through here."""
+
+    def __init__(self, url: str, migrate: bool = True):
+        self.url = url
+        if url.startswith("sqlite:///"):
+            path = url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self.engine = make_engine(url)
+        if migrate:
+            self.migrate()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- migrations ---------------------------------------------------------------------------
+
+    def applied_migrations(self) -> list[str]:
+        schema_migrations.create(self.engine, checkfirst=True)
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(select(schema_migrations.c.name).order_by(schema_migrations.c.name))]
+
+    def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
+        """Apply the migrations not yet recorded; return the names applied now."""
+        done = set(self.applied_migrations())
+        applied = []
+        for migration in migrations:
+            if migration.name in done:
+                continue
+            migration.apply(self.engine)
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(schema_migrations).values(name=migration.name, applied_at=to_db_time(utcnow())))
+            except IntegrityError:
+                # Another process applied it at the same moment; both applied idempotent DDL.
+                continue
+            log.info("applied migration %s", migration.name)
+            applied.append(migration.name)
+        return applied
+
+    # -- registry mirror ----------------------------------------------------------------------
+
+    def sync_registry(self, registry: Registry) -> None:
+        """Mirror the registry's units and sources so SQL can join on them.
+
+        Manual sources (created by `pantau import`) are not in the registry and are kept.
+        """
+        with self.engine.begin() as conn:
+            conn.execute(delete(units))
+            if registry.units:
+                conn.execute(insert(units), [_unit_row(u) for u in registry.units])
+            conn.execute(delete(sources).where(sources.c.collector != "manual"))
+            if registry.sources:
+                conn.execute(insert(sources), [_source_row(s) for s in registry.sources])
+
+    def ensure_source(self, source: Source) -> bool:
+        """Create a source row if missing (manual imports); True when it was created."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(sources.c.source_id).where(sources.c.source_id == source.source_id)).first()
+            if exists:
+                return False
+            conn.execute(insert(sources).values(**_source_row(source)))
+            return True
+
+    def units_frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(select(units).order_by(units.c.unit_id), conn)
+
+    def sources_frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(select(sources).order_by(sources.c.source_id), conn)
+
+    # -- posts --------------------------------------------------------------------------------
+
+    def upsert_posts(self, unit_id: str, platform: str, items: Iterable[Post]) -> tuple[int, int]:
+        """Insert new posts, refresh known ones; return (seen, new).
+
+        Identity is (source_id, external_id). A known post keeps its publication time (history
+        is not rewritten) but takes the newest title, link and engagement counts.
+        """
+        batch: dict[tuple[str, str], Post] = {}
+        for post in items:
+            batch[(post.source_id, post.external_id)] = post  # last one wins within a batch
+        if not batch:
+            return 0, 0
+        now = to_db_time(utcnow())
+        new = 0
+        keys = list(batch)
+        with self.engine.begin() as conn:
+            known: set[tuple[str, str]] = set()
+            for chunk in _chunks(keys, 400):
+                rows = conn.execute(
+                    select(posts.c.source_id, posts.c.external_id).where(
+                        tuple_(posts.c.source_id, posts.c.external_id).in_(chunk)
+                    )
+                )
+                known.update((r[0], r[1]) for r in rows)
+            fresh = [batch[k] for k in keys if k not in known]
+            if fresh:
+                conn.execute(insert(posts), [_post_row(p, unit_id, platform, now) for p in fresh])
+                new = len(fresh)
+            for key in keys:
+                if key not in known:
+                    continue
+                post = batch[key]
+                values = {"title": post.title, "url": post.url, "updated_at": now, "missing_since": None}
+                if post.excerpt:
+                    values["excerpt"] = post.excerpt
+                for counter in ("likes", "comments", "views"):
+                    if getattr(post, counter) is not None:
+                        values[counter] = getattr(post, counter)
+                conn.execute(
+                    update(posts)
+                    .where(and_(posts.c.source_id == key[0], posts.c.external_id == key[1]))
+                    .values(**values)
+                )
+        return len(batch), new
+
+    def mark_missing(self, source_id: str, present_ids: set[str], since: datetime) -> int:
+        """Mark posts of a fully listed window that upstream no longer shows; never delete."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(posts.c.id, posts.c.external_id).where(
+                    posts.c.source_id == source_id,
+                    posts.c.published_at >= to_db_time(since),
+                    posts.c.missing_since.is_(None),
+                )
+            ).all()
+            gone = [r.id for r in rows if r.external_id not in present_ids]
+            for chunk in _chunks(gone, 400):
+                conn.execute(update(posts).where(posts.c.id.in_(chunk)).values(missing_since=to_db_time(utcnow())))
+        return len(gone)
+
+    def newest_published(self, source_id: str) -> datetime | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(posts.c.published_at)).where(posts.c.source_id == source_id)).scalar()
+        return from_db_time(value)
+
+    def post_count(self, source_id: str | None = None) -> int:
+        query = select(func.count()).select_from(posts)
+        if source_id is not None:
+            query = query.where(posts.c.source_id == source_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def posts_frame(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        unit_ids: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Posts as a frame, published_at/collected_at aware UTC; [start, end) when given."""
+        cols = [posts.c[name] for name in columns] if columns else [posts]
+        query = select(*cols)
+        if start is not None:
+            query = query.where(posts.c.published_at >= to_db_time(start))
+        if end is not None:
+            query = query.where(posts.c.published_at < to_db_time(end))
+        if unit_ids is not None:
+            query = query.where(posts.c.unit_id.in_(list(unit_ids)))
+        query = query.order_by(posts.c.published_at, posts.c.source_id, posts.c.external_id)
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+        return _aware(frame, ("published_at", "collected_at", "updated_at", "missing_since"))
+
+    def set_flags(self, flagged: Iterable[tuple[str, str, str, dict]]) -> None:
+        """Store screening results: (source_id, external_id, flags, matched terms)."""
+        with self.engine.begin() as conn:
+            for source_id, external_id, flags, terms in flagged:
+                conn.execute(
+                    update(posts)
+                    .where(and_(posts.c.source_id == source_id, posts.c.external_id == external_id))
+                    .values(flags=flags, flag_terms=json.dumps(terms, ensure_ascii=False))
+                )
+
+    # -- attempts, state, gaps, activity -----------------------------------------------------
+
+    def record_attempt(self, run: CollectionRun) -> int:
+        values = {
+            "source_id": run.source_id,
+            "started_at": to_db_time(run.started_at),
+            "finished_at": to_db_time(run.finished_at),
+            "ok": run.ok,
+            "status": run.status,
+            "error_kind": run.error_kind,
+            "error": run.error[:4000],
+            "items_seen": run.items_seen,
+            "items_new": run.items_new,
+            "requests": run.requests,
+            "route": run.route,
+        }
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(attempts).values(**values))
+            run.attempt_id = int(result.inserted_primary_key[0])
+        return run.attempt_id
+
+    def attempts_frame(self, source_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        query = select(attempts).order_by(attempts.c.started_at, attempts.c.id)
+        if source_ids is not None:
+            query = query.where(attempts.c.source_id.in_(list(source_ids)))
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+        return _aware(frame, ("started_at", "finished_at"))
+
+    def get_state(self, source_id: str) -> dict:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(source_state.c.state).where(source_state.c.source_id == source_id)).scalar()
+        return json.loads(value) if value else {}
+
+    def set_state(self, source_id: str, state: dict) -> None:
+        payload = json.dumps(state, sort_keys=True, default=str)
+        now = to_db_time(utcnow())
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(source_state).where(source_state.c.source_id == source_id).values(state=payload, updated_at=now)
+            ).rowcount
+            if not done:
+                conn.execute(insert(source_state).values(source_id=source_id, state=payload, updated_at=now))
+
+    def record_gap(self, gap: CoverageGap) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(coverage_gaps).values(
+                source_id=gap.source_id, detected_at=to_db_time(gap.detected_at),
+                gap_start=to_db_time(gap.gap_start), gap_end=to_db_time(gap.gap_end)))
+
+    def gaps_frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(select(coverage_gaps).order_by(coverage_gaps.c.detected_at), conn)
+        return _aware(frame, ("detected_at", "gap_start", "gap_end"))
+
+    def record_activity(self, item: Activity) -> bool:
+        """Store a counted interval once; False when that interval is already known."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(activity).values(
+                    unit_id=item.unit_id, source_id=item.source_id, period_start=to_db_time(item.start),
+                    period_end=to_db_time(item.end), delta=item.delta))
+            return True
+        except IntegrityError:
+            return False
+
+    def activity_frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(select(activity).order_by(activity.c.period_start), conn)
+        return _aware(frame, ("period_start", "period_end"))
+
+    def record_account_stats(self, source_id: str, collected_at: datetime,
+                             followers: int | None, media_count: int | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(account_stats).values(
+                source_id=source_id, collected_at=to_db_time(collected_at),
+                followers=followers, media_count=media_count))
+
+    def account_stats_frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(select(account_stats).order_by(account_stats.c.collected_at), conn)
+        return _aware(frame, ("collected_at",))
+
+    # -- the collection lock ------------------------------------------------------------------
+
+    def acquire_lock(self, name: str = "collect", stale_after: timedelta = timedelta(hours=6)) -> bool:
+        """Take a named lock held in the database, so it holds across machines too.
+
+        A lock older than `stale_after` is taken over: its holder died without releasing it.
+        """
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(delete(locks).where(locks.c.name == name,
+                                             locks.c.acquired_at < to_db_time(now - stale_after)))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(locks).values(name=name, holder=holder, acquired_at=to_db_time(now)))
+            return True
+        except IntegrityError:
+            return False
+
+    def release_lock(self, name: str = "collect") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(locks).where(locks.c.name == name))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _unit_row(unit: Unit) -> dict:
+    return {"unit_id": unit.unit_id, "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id,
+            "code": unit.code, "verified": unit.verified}
+
+
+def _source_row(source: Source) -> dict:
+    return {"source_id": source.source_id, "unit_id": source.unit_id, "platform": source.platform,
+            "collector": source.collector, "address": source.address,
+            "options": json.dumps(source.options, sort_keys=True), "active": source.active}
+
+
+def _post_row(post: Post, unit_id: str, platform: str, now: datetime) -> dict:
+    return {
+        "source_id": post.source_id,
+        "external_id": post.external_id,
+        "unit_id": unit_id,
+        "platform": platform,
+        "url": post.url,
+        "title": post.title,
+        "excerpt": post.excerpt,
+        "published_at": to_db_time(post.published_at),
+        "date_only": post.date_only,
+        "likes": post.likes,
+        "comments": post.comments,
+        "views": post.views,
+        "collected_at": to_db_time(post.collected_at) if post.collected_at else now,
+        "updated_at": now,
+    }
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _aware(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC")
+    return frame
+
+
