@@ -5,6 +5,9 @@ Listed by hand (as datasette lists its default plugins) so what exists is plain 
 
 from __future__ import annotations
 
+from collectors import feed
 from collectors.base import Collect
 
-COLLECTORS: dict[str, Collect] = {}
+COLLECTORS: dict[str, Collect] = {
+    "feed": feed.collect,
+}
