@@ -87,7 +87,8 @@ def assign_faults(world: World, plan: FaultPlan) -> None:
 def _ensure_specials(eligible: list, count: int) -> None:
     """Make sure broken XML and the YouTube 404 occur when a channel can carry them."""
     chosen = eligible[:count]
-    for special, variants in (("broken-xml", XML_VARIANTS), ("youtube-404", ("youtube",))):
+    xml_not_youtube = tuple(v for v in XML_VARIANTS if v != "youtube")
+    for special, variants in (("broken-xml", xml_not_youtube), ("youtube-404", ("youtube",))):
         if not count or any(c.transient == special for c in chosen):
             continue
         for channel in eligible:
