@@ -304,3 +304,58 @@ def wp_gmt(post: dict) -> datetime:
 def not_found() -> Reply:
     return Reply(404, "<!doctype html><html><head><title>Halaman tidak ditemukan</title></head>"
                       "<body><h1>404</h1></body></html>", {}, "text/html; charset=UTF-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# A Blogger blog's JSON feed (/feeds/posts/default?alt=json)
+
+BLOGGER_BLOG = "https://sendangwungu-blora.blogspot.com"
+
+
+class BloggerSite:
+    """Serves the fixture blog's alt=json feed: published-min, orderby, start-index, max-results
+    (capped as Blogger caps it), openSearch totals of the filtered list."""
+
+    def __init__(self, server: FixtureServer, *, cap: int = 100, prefix: str = ""):
+        self.server, self.cap = server, cap
+        self.base = server.url(prefix)
+        self.document = json.loads(fixture("blogger", "feed.json").decode("utf-8").replace(BLOGGER_BLOG, self.base))
+        self.entries: list[dict] = self.document["feed"].pop("entry")
+        server.route(prefix + "/feeds/posts/default", self.feed)
+
+    @property
+    def address(self) -> str:
+        return self.base + "/"
+
+    def add_entry(self, post_id: str, published: str, title: str) -> None:
+        entry = json.loads(json.dumps(self.entries[0]))
+        entry["id"]["$t"] = entry["id"]["$t"].rpartition(".post-")[0] + f".post-{post_id}"
+        entry["published"]["$t"] = entry["updated"]["$t"] = published
+        entry["title"]["$t"] = title
+        entry["link"][-1]["href"] = f"{self.base}/2025/09/{post_id}.html"
+        self.entries.append(entry)
+
+    def feed(self, request: Request) -> Reply:
+        query = request.query
+        if query.get("alt") != "json":
+            return Reply(200, "<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom'/>",
+                         {}, "application/atom+xml; charset=UTF-8")
+        entries = sorted(self.entries, key=lambda e: blogger_time(e["published"]["$t"]), reverse=True)
+        if minimum := query.get("published-min"):
+            floor = blogger_time(minimum)
+            entries = [e for e in entries if blogger_time(e["published"]["$t"]) >= floor]
+        start = int(query.get("start-index", 1))
+        size = min(int(query.get("max-results", 25)), self.cap)
+        page = entries[start - 1 : start - 1 + size]
+        document = json.loads(json.dumps(self.document))
+        feed = document["feed"]
+        feed["openSearch$totalResults"] = {"$t": str(len(entries))}
+        feed["openSearch$startIndex"] = {"$t": str(start)}
+        feed["openSearch$itemsPerPage"] = {"$t": str(size)}
+        if page:  # Blogger omits "entry" past the end
+            feed["entry"] = page
+        return Reply(200, json.dumps(document, ensure_ascii=False), {}, "application/json; charset=UTF-8")
+
+
+def blogger_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
