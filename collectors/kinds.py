@@ -5,9 +5,11 @@ Listed by hand (as datasette lists its default plugins) so what exists is plain 
 
 from __future__ import annotations
 
-from collectors import feed
+from collectors import blogger, feed, wordpress
 from collectors.base import Collect
 
 COLLECTORS: dict[str, Collect] = {
     "feed": feed.collect,
+    "wordpress": wordpress.collect,
+    "blogger": blogger.collect,
 }
