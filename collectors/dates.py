@@ -327,3 +327,10 @@ def parse_date(text: str, zone: ZoneInfo, now: datetime | None = None) -> Parsed
         if parsed is not None:
             return parsed
     raise DateParseError(f"unrecognised date {text.strip()[:80]!r}")
+
+
+def on_or_after(when: datetime, date_only: bool, since: datetime, zone: ZoneInfo) -> bool:
+    """Whether an item is wanted for `since`; a date-only item counts by its local day."""
+    if date_only:
+        return when.astimezone(zone).date() >= since.astimezone(zone).date()
+    return when >= since
