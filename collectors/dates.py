@@ -81,6 +81,8 @@ ISO_DAY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
 RELATIVE_AGO = re.compile(
     r"^(?:(?P<count>\d+|se|satu)\s*)?(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun)\s+(?:yang\s+)?lalu$"
     r"|^(?P<en_count>\d+|an?|one)\s+(?P<en_unit>second|minute|hour|day|week|month|year)s?\s+ago$")
+# "Baru saja" on items posted minutes ago (news portals, Facebook-style widgets).
+JUST_NOW = frozenset({"baru saja", "just now", "beberapa detik yang lalu"})
 # "hari ini", "kemarin", "kemarin lusa", optionally with a time: "kemarin pukul 14.30".
 RELATIVE_DAY = re.compile(rf"^(?P<word>hari ini|kemarin lusa|kemarin|today|yesterday)(?:{_TIME})?$")
 # Day, month name, year: OpenSID tgl_indo "10 September 2025", tgl_indo2 "10 September 2025 14:30:00",
@@ -196,6 +198,8 @@ _AGO_UNITS = {"detik": "seconds", "second": "seconds", "menit": "minutes", "minu
 
 
 def parse_relative_ago(raw: str, norm: str, zone: ZoneInfo, now: datetime | None = None) -> ParsedDate | None:
+    if norm in JUST_NOW:
+        return ParsedDate(_need_now(now, raw).astimezone(UTC))
     match = RELATIVE_AGO.match(norm)
     if not match:
         return None

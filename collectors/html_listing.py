@@ -28,6 +28,7 @@ from bs4 import BeautifulSoup, Tag
 
 from collectors.base import CollectContext, CollectResult, NotCollectable, ParseError
 from collectors.dates import DateParseError, on_or_after, parse_date
+from collectors.http import FetchError
 from pantau.models import Post
 
 log = logging.getLogger(__name__)
@@ -83,15 +84,24 @@ def collect(ctx: CollectContext) -> CollectResult:
     url = ctx.source.address
     for page_no in range(1, max_pages + 1):
         visited.add(url)
-        response = ctx.http.get(url)
+        try:
+            response = ctx.http.get(url)
+        except FetchError as exc:
+            if page_no == 1:
+                raise
+            # Keep what the earlier pages gave; the gap is reported, not hidden.
+            result.notes.append(f"page {page_no} failed ({exc.kind}): {exc}; paging stopped")
+            result.truncated = True
+            break
         soup = BeautifulSoup(decode_html(response), "lxml")
+        page_url = _base_url(soup, response.url)
         items = soup.select(options["item"])
         if not items:
             if page_no == 1:
                 raise ParseError(f"no element matches the item selector {options['item']!r} on {response.url}")
             break
         page_errors: list[str] = []
-        posts, dated, reached_older = _read_items(ctx, items, response.url, options, now, page_errors)
+        posts, dated, reached_older = _read_items(ctx, items, page_url, options, now, page_errors)
         result.item_errors.extend(page_errors)
         if dated == 0:
             message = f"none of the {len(items)} items on page {page_no} has a readable date ({page_errors[0]})"
@@ -106,7 +116,7 @@ def collect(ctx: CollectContext) -> CollectResult:
                 result.posts.append(post)
         if reached_older:
             break
-        next_url = _next_page(soup, options.get("next"), response.url)
+        next_url = _next_page(soup, options.get("next"), page_url)
         if next_url is None or next_url in visited:
             break
         url = next_url
@@ -114,6 +124,12 @@ def collect(ctx: CollectContext) -> CollectResult:
         result.truncated = True
         result.notes.append(f"stopped after {max_pages} pages")
     return result
+
+
+def _base_url(soup: BeautifulSoup, url: str) -> str:
+    """Links resolve against <base href> when the page sets one (Joomla does), as in a browser."""
+    base = soup.find("base", href=True)
+    return urljoin(url, base["href"].strip()) if base else url
 
 
 def _read_items(ctx: CollectContext, items: list[Tag], page_url: str, options: dict, now: datetime,

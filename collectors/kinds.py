@@ -5,11 +5,12 @@ Listed by hand (as datasette lists its default plugins) so what exists is plain 
 
 from __future__ import annotations
 
-from collectors import feed, opensid, youtube
+from collectors import feed, html_listing, opensid, youtube
 from collectors.base import Collect
 
 COLLECTORS: dict[str, Collect] = {
     "feed": feed.collect,
     "opensid": opensid.collect,
     "youtube": youtube.collect,
+    "html_listing": html_listing.collect,
 }

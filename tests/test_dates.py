@@ -100,6 +100,7 @@ FORMS = [
     ("2025-09-12T14:30:00+07:00", False, "pukul 14.30 WIB"),
     ("2025-09-11T20:00:00+07:00", False, "20:00"),  # later than now: yesterday evening
     ("2025-09-12T14:00:00+07:00", False, "3 hours ago"),
+    ("2025-09-12T17:00:00+07:00", False, "Baru saja"),
 ]
 
 
