@@ -53,16 +53,44 @@ class Listing:
 
 
 def collect(ctx: CollectContext) -> CollectResult:
-    site = site_root(ctx.source.address)
+    root = site_root(ctx.source.address)
+    remembered = ctx.state.get("opensid_site")
+    sites = [root]
+    if not root.endswith("/index.php/"):
+        # Installs without URL rewriting answer only under index.php/ (CodeIgniter's index_page).
+        sites.append(root + "index.php/")
+    if remembered in sites:
+        sites.remove(remembered)
+        sites.insert(0, remembered)
+    failure: ParseError | None = None
+    for site in sites:
+        try:
+            result = collect_site(ctx, site)
+        except NoUsableRoute as exc:
+            failure = exc if failure is None else NoUsableRoute(f"{failure}; under {site}: {exc}")
+            continue
+        ctx.state["opensid_site"] = site
+        return result
+    assert failure is not None
+    raise failure
+
+
+class NoUsableRoute(ParseError):
+    """Neither the feed, the archive nor the home list answered in a known format."""
+
+
+def collect_site(ctx: CollectContext, site: str) -> CollectResult:
+    """Collect the village at `site` (its base URL, ending in "/")."""
     notes: list[str] = []
-    from_feed = _read_feed(ctx, site, notes)
+    failures: list[CollectorError] = []
+    from_feed = _read_feed(ctx, site, notes, failures)
     if from_feed is not None and (from_feed.not_modified or not from_feed.truncated):
         from_feed.notes.extend(notes)
         return from_feed
     if from_feed is not None:
         notes.append(f"feed.xml shows only its newest {FEED_LIMIT} articles and does not reach since; "
                      "completing from the archive")
-    listing = _read_listing(ctx, site, notes, fallback=from_feed)
+    listing = _read_listing(ctx, site, notes, failures, fallback=from_feed)
     if listing is None:  # no HTML route answered, but the (truncated) feed did
         from_feed.notes.extend(notes)
         return from_feed
@@ -78,11 +106,12 @@ def site_root(address: str) -> str:
     return root if root.endswith("/") else root + "/"
 
 
-def _read_feed(ctx: CollectContext, site: str, notes: list[str]) -> CollectResult | None:
+def _read_feed(ctx: CollectContext, site: str, notes: list[str], failures: list) -> CollectResult | None:
     try:
         result = read_feed(ctx, site + "feed.xml", route="feed", require_entries=True)
     except (FetchError, ParseError) as exc:
         notes.append(f"feed.xml unusable ({exc.kind}): {exc}")
+        failures.append(exc)
         return None
     if result.not_modified:
         return result
@@ -94,18 +123,26 @@ def _read_feed(ctx: CollectContext, site: str, notes: list[str]) -> CollectResul
     return result
 
 
-def _read_listing(ctx: CollectContext, site: str, notes: list[str], fallback: CollectResult | None) -> Listing | None:
+def _read_listing(ctx: CollectContext, site: str, notes: list[str], failures: list,
+                  fallback: CollectResult | None) -> Listing | None:
     try:
         return read_archive(ctx, site)
     except (FetchError, ParseError) as exc:
         notes.append(f"archive unusable ({exc.kind}): {exc}")
+        failures.append(exc)
     try:
         return read_index(ctx, site)
     except (FetchError, ParseError) as exc:
         notes.append(f"home list unusable ({exc.kind}): {exc}")
+        failures.append(exc)
         if fallback is not None:
             return None
-        raise ParseError("no usable route: " + "; ".join(notes)) from exc
+        # A site that is down is reported as down (timeout, connection, 5xx), not as a format problem.
+        unreachable = [e for e in failures
+                       if isinstance(e, FetchError) and getattr(e, "status", None) not in (404, 410)]
+        if unreachable and all(isinstance(e, FetchError) for e in failures):
+            raise unreachable[0] from exc
+        raise NoUsableRoute(f"no usable route under {site}: " + "; ".join(notes)) from exc
 
 
 def _merge(from_feed: CollectResult | None, listing: Listing, notes: list[str]) -> CollectResult:
@@ -148,6 +185,9 @@ def _read_pages(ctx: CollectContext, site: str, state_key: str, routes: tuple[st
     page_no, page = 1, first
     while True:
         posts, errors, last_page = page
+        if page_no == 1 and errors and not posts:
+            # Rows were there but none could be read (e.g. first/artikel/{id} links): not "no posts".
+            raise ParseError(f"no readable article on {name} page 1 ({len(errors)} unreadable: {errors[0]})")
         listing.item_errors.extend(errors)
         fresh = [p for p in posts if p.external_id not in seen]
         if not fresh:  # an empty page, or one repeating the last (out-of-range pages on some installs)
@@ -218,8 +258,10 @@ def parse_archive(text: str, page_url: str, ctx: CollectContext) -> tuple[list[P
 
 
 def _archive_table(soup: BeautifulSoup) -> Tag | None:
+    # Sidebar widgets are tables too (visitor statistics): the archive's header names "Judul".
     for table in soup.select("table.table-striped") + soup.find_all("table"):
-        if "tanggal" in table.get_text(" ", strip=True).lower() or table.find("a", href=OPENSID_ARTICLE):
+        header = " ".join(cell.get_text(" ", strip=True).lower() for cell in _header_cells(table))
+        if "judul" in header or table.find("a", href=OPENSID_ARTICLE):
             return table
     return None
 

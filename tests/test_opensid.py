@@ -7,6 +7,7 @@ village with 70 articles; articles.json is the ground truth every test compares 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ import pytest
 
 from collectors import opensid
 from collectors.base import CollectContext, ParseError
-from collectors.http import HttpClient, HttpPolicy
+from collectors.http import HttpClient, HttpPolicy, HttpStatusError
 from pantau.models import Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opensid"
@@ -194,3 +195,46 @@ def test_nothing_usable_is_a_parse_error(httpserver):
 ])
 def test_site_root(expected, address):
     assert opensid.site_root(address) == expected
+
+
+def test_bare_address_of_a_site_without_url_rewriting(httpserver):
+    """Only index.php/ routes answer: found by retrying under index.php/, then remembered."""
+    base = host_site(httpserver, prefix="index.php/")
+    root = base.removesuffix("index.php/")
+    since = local("2025-08-20T00:00")
+    state: dict = {}
+    result = opensid.collect(make_ctx(root, since, state))
+    assert result.route == "feed"
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(since)]
+    assert state["opensid_site"] == base
+    httpserver.clear_log()
+    opensid.collect(make_ctx(root, since, state))
+    assert requested(httpserver) == ["/index.php/feed.xml"]
+
+
+def test_site_down_is_reported_as_down(httpserver):
+    httpserver.expect_request("/feed.xml").respond_with_data("Service Unavailable", status=503)
+    httpserver.no_handler_status_code = 503
+    with pytest.raises(HttpStatusError) as info:
+        opensid.collect(make_ctx(httpserver.url_for("/"), local("2025-08-20T00:00")))
+    assert info.value.status == 503
+    assert not any(path.startswith("/index.php/") for path in requested(httpserver))
+
+
+def test_archive_without_article_paths_is_not_zero_posts(httpserver):
+    """An old archive linking first/artikel/{id} cannot give identities: the home list is used."""
+    base = host_site(httpserver, feed=None, archive=None)
+    old = re.sub(r'href="[^"]*/artikel/\d+/\d+/\d+/[^"]*"', 'href="' + base + 'first/artikel/123"',
+                 (FIXTURES / "arsip_1.html").read_text())
+    httpserver.expect_request("/arsip/1").respond_with_data(old, content_type="text/html")
+    result = opensid.collect(make_ctx(base, local("2025-08-20T00:00")))
+    assert result.route == "index"
+    assert any("no readable article on archive page 1" in note for note in result.notes)
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(local("2025-08-20T00:00"))]
+
+
+def test_sidebar_table_is_not_the_archive():
+    page = """<html><body><table class="table table-striped"><tr><th>Statistik</th><th>Jumlah</th></tr>
+    <tr><td>Pengunjung hari ini</td><td>12</td></tr></table></body></html>"""
+    with pytest.raises(ParseError, match="no archive table"):
+        opensid.parse_archive(page, "https://desa.id/arsip/1", None)
