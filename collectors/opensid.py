@@ -116,10 +116,13 @@ def _read_feed(ctx: CollectContext, site: str, notes: list[str], failures: list)
     if result.not_modified:
         return result
     foreign = [p for p in result.posts if not p.external_id.startswith("/artikel/")]
-    if foreign:
+    if foreign and len(foreign) == len(result.posts):
         # Old feeds link first/artikel/{id}: an identity the archive cannot match.
-        notes.append(f"feed.xml links {len(foreign)} items without an /artikel/Y/M/D/slug path; not used")
+        notes.append(f"feed.xml links no /artikel/Y/M/D/slug path ({len(foreign)} items); not used")
         return None
+    if foreign:
+        result.item_errors.extend(f"not an /artikel/Y/M/D/slug link: {p.url}" for p in foreign)
+        result.posts = [p for p in result.posts if p.external_id.startswith("/artikel/")]
     return result
 
 
@@ -185,9 +188,6 @@ def _read_pages(ctx: CollectContext, site: str, state_key: str, routes: tuple[st
     page_no, page = 1, first
     while True:
         posts, errors, last_page = page
-        if page_no == 1 and errors and not posts:
-            # Rows were there but none could be read (e.g. first/artikel/{id} links): not "no posts".
-            raise ParseError(f"no readable article on {name} page 1 ({len(errors)} unreadable: {errors[0]})")
         listing.item_errors.extend(errors)
         fresh = [p for p in posts if p.external_id not in seen]
         if not fresh:  # an empty page, or one repeating the last (out-of-range pages on some installs)
@@ -215,10 +215,15 @@ def _first_page(ctx, site, state_key, routes, parse):
         except HttpStatusError as exc:
             if exc.status not in (404, 410):
                 raise
-            error = exc
+            error = error or exc  # a route that answered in a wrong format says more than a 404
             continue
         except ParseError as exc:  # a 200 page without the table (the route fell back to home)
             error = exc
+            continue
+        posts, errors, _ = page
+        if errors and not posts:
+            # Rows were there but none could be read (e.g. first/artikel/{id} links): not "no posts".
+            error = ParseError(f"no readable article on {site}{route}/1 ({len(errors)} unreadable: {errors[0]})")
             continue
         ctx.state[state_key] = route
         return route, page
