@@ -34,6 +34,10 @@ class ParsedDate:
     date_only: bool = False
 
 
+# No Indonesian government site published before this; an earlier year is a misreading
+# (dateparser reads "13 Sep '25" as 1925).
+EARLIEST_YEAR = 1995
+
 # Month names and the abbreviations seen on Indonesian sites, plus English.
 MONTHS: dict[str, int] = {
     "januari": 1, "jan": 1, "january": 1,
@@ -86,10 +90,11 @@ JUST_NOW = frozenset({"baru saja", "just now", "beberapa detik yang lalu"})
 # "hari ini", "kemarin", "kemarin lusa", optionally with a time: "kemarin pukul 14.30".
 RELATIVE_DAY = re.compile(rf"^(?P<word>hari ini|kemarin lusa|kemarin|today|yesterday)(?:{_TIME})?$")
 # Day, month name, year: OpenSID tgl_indo "10 September 2025", tgl_indo2 "10 September 2025 14:30:00",
-# "Rabu, 10 September 2025 14:30 WIB", "10 Sep 2025", "10 Ags 2025", "10-Sep-2025", "10th September 2025".
+# "Rabu, 10 September 2025 14:30 WIB", "10 Sep 2025", "10 Ags 2025", "10-Sep-2025", "10th September 2025",
+# and the blog-theme short year "13 Sep '25".
 DAY_MONTH_YEAR = re.compile(
     rf"(?<![\d])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s/-]*(?P<month>{_MONTH})(?![a-z])\.?[\s,/-]*"
-    rf"(?P<year>\d{{4}})(?!\d)(?:{_TIME})?")
+    rf"(?P<year>\d{{4}}|'\d{{2}})(?!\d)(?:{_TIME})?")
 # Month name first, as English WordPress themes print it: "September 10, 2025 at 2:30 pm".
 MONTH_DAY_YEAR = re.compile(
     rf"(?<![a-z])(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d),?\s+"
@@ -147,7 +152,7 @@ def _assemble(day: date, match: re.Match, zone: ZoneInfo) -> ParsedDate:
 
 
 def _year(text: str) -> int:
-    year = int(text)
+    year = int(text.lstrip("'"))
     return year + 2000 if year < 100 else year
 
 
@@ -237,7 +242,7 @@ def parse_relative_day(raw: str, norm: str, zone: ZoneInfo, now: datetime | None
 
 
 def _named_month_date(match: re.Match) -> date:
-    return date(int(match.group("year")), MONTHS[match.group("month")], int(match.group("day")))
+    return date(_year(match.group("year")), MONTHS[match.group("month")], int(match.group("day")))
 
 
 def parse_day_month_year(raw: str, norm: str, zone: ZoneInfo, now: datetime | None = None) -> ParsedDate | None:
@@ -329,6 +334,8 @@ def parse_date(text: str, zone: ZoneInfo, now: datetime | None = None) -> Parsed
         except ValueError as exc:  # matched, but no such day or time ("31 Februari 2025")
             raise DateParseError(f"impossible date {text.strip()[:80]!r}: {exc}") from exc
         if parsed is not None:
+            if parsed.when.year < EARLIEST_YEAR:
+                raise DateParseError(f"implausible publication date {text.strip()[:80]!r} ({parsed.when.year})")
             return parsed
     raise DateParseError(f"unrecognised date {text.strip()[:80]!r}")
 

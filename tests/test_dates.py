@@ -61,6 +61,7 @@ FORMS = [
     ("2025-12-24T00:00:00+07:00", True, "24 Des 2025"),
     ("2025-02-05T00:00:00+07:00", True, "5 Pebruari 2025"),
     ("2025-09-10T00:00:00+07:00", True, "10-Sep-2025"),
+    ("2025-09-13T00:00:00+07:00", True, "Sabtu, 13 Sep '25"),
     # --- English
     ("2025-09-10T00:00:00+07:00", True, "September 10, 2025"),
     ("2025-09-10T14:30:00+07:00", False, "September 10, 2025 at 2:30 pm"),
@@ -153,6 +154,9 @@ def test_relative_forms_need_now(text):
     "10 September",  # no year
     "25:61",
     "Admin Desa 123 Dibaca",
+    "Dibaca 1.176 kali",
+    "Perda No. 3 Tahun 2025",
+    "10 September 1925",  # implausible for a publication
 ])
 def test_invalid_inputs_raise(text):
     with pytest.raises(DateParseError):
