@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from collectors.base import CollectContext, CollectResult, ParseError
-from collectors.dates import DateParseError, parse_date
+from collectors.dates import DateParseError, on_or_after, parse_date
 from pantau.models import Post
 
 WORDPRESS_GUID = re.compile(r"[?&]p=(\d+)")
@@ -50,8 +50,14 @@ def external_id_of(guid: str, link: str) -> str:
             return match.group(1)
     for candidate in (link, guid):
         if candidate and (match := OPENSID_ARTICLE.search(candidate)):
-            return "/artikel/{}/{}/{}/{}".format(*match.groups())
+            return opensid_id(match)
     return guid or link
+
+
+def opensid_id(match: re.Match) -> str:
+    """`/artikel/Y/M/D/slug` with unpadded numbers, whichever route or prefix showed it."""
+    year, month, day, slug = match.groups()
+    return f"/artikel/{int(year)}/{int(month)}/{int(day)}/{slug}"
 
 
 def plain_text(value: str, limit: int = 300) -> str:
@@ -60,13 +66,27 @@ def plain_text(value: str, limit: int = 300) -> str:
     return " ".join(text.split())[:limit]
 
 
+# Old OpenSID views/feed.php put the <item> elements after </channel>: feedparser still finds
+# them, undated. Such a feed cannot be trusted to list what the site published.
+ITEMS_AFTER_CHANNEL = re.compile(rb"</channel>\s*<item[\s>]", re.IGNORECASE)
+
+
 def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
-    """Entries of an RSS/Atom document as posts; undated entries become item errors."""
+    """Entries of an RSS/Atom document as posts; undated entries become item errors.
+
+    Counted by publication time: an entry without `published`/`pubDate` is an item error,
+    never dated by its `updated` (edit) time.
+    """
+    if ITEMS_AFTER_CHANNEL.search(content):
+        raise ParseError("broken feed: <item> elements after </channel> (old OpenSID feed.php)")
     parsed = feedparser.parse(content)
     if parsed.bozo and not parsed.entries:
         raise ParseError(f"not a readable feed: {type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}")
     version = parsed.get("version", "") or ""
+    if not version and not parsed.entries:
+        raise ParseError("not a feed (no RSS or Atom root element)")
     items = FeedItems(entries=len(parsed.entries), kind="atom" if version.startswith("atom") else "rss")
+    seen: set[str] = set()
     for entry in parsed.entries:
         link = entry.get("link", "") or ""
         guid = entry.get("id", "") or ""
@@ -80,36 +100,52 @@ def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
         except DateParseError as exc:
             items.item_errors.append(f"{exc} on {link or guid!r}")
             continue
+        external_id = external_id_of(guid, link)
+        if external_id in seen:
+            continue
+        seen.add(external_id)
         summary = entry.get("summary", "") or ""
+        # YouTube's media:community carries views and the star-rating count used as likes.
+        statistics = entry.get("media_statistics") or {}
+        rating = entry.get("media_starrating") or {}
         items.posts.append(Post(
             source_id=source_id,
-            external_id=external_id_of(guid, link),
+            external_id=external_id,
             url=link,
             title=title,
             published_at=when.when,
             excerpt=plain_text(summary),
+            likes=_int(rating.get("count")),
             comments=_int(entry.get("slash_comments") or entry.get("thr_total")),
+            views=_int(statistics.get("views")),
             date_only=when.date_only,
         ))
     return items
 
 
-def read_feed(ctx: CollectContext, url: str, route: str = "rss") -> CollectResult:
+def read_feed(ctx: CollectContext, url: str, route: str = "rss", *, require_entries: bool = False,
+              params: dict | None = None) -> CollectResult:
     """Fetch one feed URL and keep the entries published since `ctx.since`.
 
     A feed shows only its newest N entries: when its oldest entry is newer than `since`, the
-    answer is marked truncated so the runner can record a coverage gap.
+    answer is marked truncated so the runner can record a coverage gap. `require_entries`
+    makes an empty feed a ParseError, for callers with a fallback route (OpenSID's broken
+    old feed.xml shows no dated entry at all).
     """
-    response = ctx.http.get(url)
+    response = ctx.http.get(url, params=params)
+    if response.not_modified:
+        return CollectResult(route=route, not_modified=True)
     items = parse_feed(response.content, ctx.source.source_id, ctx.zone)
     if items.entries and not items.posts and items.item_errors:
         raise ParseError(f"no dated entry in feed ({len(items.item_errors)} undated)")
-    wanted = [p for p in items.posts if p.published_at >= ctx.since]
+    if require_entries and not items.entries:
+        raise ParseError("feed has no entries")
+    wanted = [p for p in items.posts if on_or_after(p.published_at, p.date_only, ctx.since, ctx.zone)]
     oldest = min((p.published_at for p in items.posts), default=None)
     return CollectResult(
         posts=wanted,
         route=route if route != "rss" else items.kind,
-        truncated=bool(items.posts) and oldest is not None and oldest > ctx.since,
+        truncated=oldest is not None and oldest > ctx.since,
         item_errors=items.item_errors,
     )
 

@@ -1,35 +1,50 @@
 """The only module that talks HTTP.
 
-One `HttpClient` per collection run owns the requests session and the per-host politeness
-(at most N requests at once to one host); each source gets a `SourceHttp` view that counts its
-own requests. Every failure becomes a typed `FetchError`, and URLs are redacted of credentials
-before they reach a message or a log.
+One `HttpClient` per collection run owns the requests session and the politeness towards every
+host: at most `per_host` requests at once to one host:port, an optional delay between two
+requests to the same host, robots.txt fetched once per host and obeyed, an honest User-Agent.
+Each source gets a `SourceHttp` view that counts its own requests and remembers the
+conditional-GET validators (ETag / Last-Modified) of the URLs it fetched.
 
-FIRST VERSION: timeouts, retries with backoff (Retry-After honoured), per-host semaphore,
-size cap and typed errors. Robots.txt, conditional GET, charset sniffing and the redirect
-limit are still to come (see the web collectors issue).
+Every failure becomes a typed `FetchError`; URLs are redacted of credentials before they reach
+a message or a log. Transient failures (connection errors, timeouts, 5xx, 408, 429) are retried
+with exponential backoff, Retry-After honoured up to a cap; other 4xx are final at once.
 """
 
 from __future__ import annotations
 
+import codecs
+import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.robotparser import RobotFileParser
 
 import requests
+from requests.structures import CaseInsensitiveDict
+from requests.utils import parse_header_links
 
 from collectors.base import CollectorError
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "Pantau/0.1 (+public dashboard of local government publications; contact: Diskominfo)"
+ROBOTS_AGENT = "Pantau"
+USER_AGENT = f"{ROBOTS_AGENT}/0.1 (+public dashboard of local government publications; contact: Diskominfo)"
 # Query parameters that carry credentials; stripped from every URL that is stored or logged.
 SECRET_PARAMS = frozenset({"access_token", "key", "api_key", "apikey", "token", "client_secret",
-                           "appsecret_proof", "password", "sig", "signature"})
+                           "appsecret_proof", "password", "sig", "signature", "input_token", "fb_exchange_token"})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one class per failure, `kind` names it in the attempt log
 
 
 class FetchError(CollectorError):
@@ -53,9 +68,16 @@ class HttpStatusError(FetchError):
 
     def __init__(self, status: int, url: str, body: bytes = b"", headers: Mapping[str, str] | None = None):
         self.status = status
-        self.body = body[:2000]
-        self.headers = dict(headers or {})
+        self.body = body[:4000]
+        self.headers = CaseInsensitiveDict(headers or {})
         super().__init__(f"HTTP {status}", url)
+
+    def json(self) -> Any:
+        """The error body as JSON (WordPress explains its refusals so), or None."""
+        try:
+            return json.loads(self.body.decode("utf-8", errors="replace"))
+        except ValueError:
+            return None
 
 
 class RateLimited(HttpStatusError):
@@ -74,13 +96,82 @@ class RobotsDisallowed(FetchError):
     kind = "robots_disallowed"
 
 
+# ---------------------------------------------------------------------------------------------
+# Credentials never leave in a URL
+
+
+URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>)]+")
+
+
 def redact_url(url: str) -> str:
-    """The URL without credential query parameters (Graph API paging links carry the token)."""
-    if not url or "?" not in url:
+    """The URL without credential query parameters or a password (Graph API paging links carry the token)."""
+    if not url:
         return url
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SECRET_PARAMS]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+    netloc = parts.netloc
+    if "@" in netloc:  # user:password@host
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs], safe="/*:")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_text(text: str) -> str:
+    """A message with every URL in it redacted (exception texts from libraries quote URLs)."""
+    return URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text or "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses and how their text is decoded
+
+
+XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _codec(name: str | None) -> str | None:
+    """A Python codec for a declared charset; None when unknown. Latin-1 means windows-1252 (as browsers read it)."""
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+
+
+def header_charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return _codec(value)
+    return None
+
+
+def detect_encoding(content: bytes, content_type: str) -> str:
+    """The charset of a body: BOM, then the Content-Type header, then the document's own
+    declaration (XML prolog, HTML meta), then UTF-8 if it decodes, else windows-1252.
+
+    requests guesses ISO-8859-1 for any text/* without a charset, which garbles the UTF-8
+    pages most Indonesian sites serve, so its guess is never used.
+    """
+    for bom, name in BOMS:
+        if content.startswith(bom):
+            return name
+    if declared := header_charset(content_type):
+        return declared
+    head = content[:2048]
+    for pattern in (XML_DECLARATION, META_CHARSET):
+        if (match := pattern.search(head)) and (declared := _codec(match.group(1).decode("ascii"))):
+            return declared
+    try:
+        content.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
 
 
 @dataclass
@@ -94,132 +185,306 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.content.decode(self.encoding or "utf-8", errors="replace")
+        encoding = self.encoding or detect_encoding(self.content, self.headers.get("Content-Type", ""))
+        return self.content.decode(encoding, errors="replace")
 
     def json(self) -> Any:
-        import json
-
-        return json.loads(self.content.decode(self.encoding or "utf-8"))
+        """The body as JSON (UTF-8 unless the header says otherwise); ValueError when it is not JSON."""
+        encoding = header_charset(self.headers.get("Content-Type", "")) or "utf-8-sig"
+        return json.loads(self.content.decode(encoding, errors="replace"))
 
     @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    @property
+    def links(self) -> list[dict[str, str]]:
+        """The Link header's entries, each with `url` and `rel`."""
+        value = self.headers.get("Link", "")
+        return parse_header_links(value) if value else []
+
+
+# ---------------------------------------------------------------------------------------------
+# The client
 
 
 @dataclass
 class HttpPolicy:
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    # A whole response (headers and body) must arrive within this, whatever the server trickles.
+    total_timeout: float = 60.0
     max_retries: int = 3
     backoff: float = 0.5
+    max_backoff: float = 8.0
     max_retry_after: float = 30.0
     per_host: int = 2
+    # Seconds between the starts of two requests to the same host (0: only the concurrency limit).
+    delay: float = 0.0
     max_bytes: int = 15 * 1024 * 1024
     max_redirects: int = 5
     respect_robots: bool = True
     user_agent: str = USER_AGENT
 
 
+@dataclass
+class _Host:
+    slot: threading.Semaphore
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    next_start: float = 0.0
+    robots: RobotFileParser | None = None
+    robots_ready: threading.Event = field(default_factory=threading.Event)
+    robots_owner: bool = False
+
+
+def host_key(url: str) -> str:
+    """host:port, the unit of politeness (two sites on one machine but different ports are two hosts)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
 class HttpClient:
-    """Shared by every source of a run: one session, per-host concurrency limits."""
+    """Shared by every source of a run: one session, per-host limits, robots.txt cache."""
 
     def __init__(self, policy: HttpPolicy | None = None):
         self.policy = policy or HttpPolicy()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.policy.user_agent
+        # Redirects are followed by hand, so every hop passes robots.txt and the host limit.
         self.session.max_redirects = self.policy.max_redirects
-        adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=64)
+        adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self._hosts: dict[str, threading.Semaphore] = {}
+        self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
         self.requests_sent = 0
 
-    def for_source(self, source_id: str) -> SourceHttp:
-        return SourceHttp(self, source_id)
+    def for_source(self, source_id: str, validators: dict[str, dict[str, str]] | None = None) -> SourceHttp:
+        return SourceHttp(self, source_id, validators=validators if validators is not None else {})
 
     def close(self) -> None:
         self.session.close()
 
-    def _host_slot(self, url: str) -> threading.Semaphore:
-        host = urlsplit(url).netloc.lower()
-        with self._lock:
-            if host not in self._hosts:
-                self._hosts[host] = threading.Semaphore(self.policy.per_host)
-            return self._hosts[host]
+    def __enter__(self) -> HttpClient:
+        return self
 
-    def _count(self) -> None:
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- politeness ---------------------------------------------------------------------------
+
+    def _host(self, url: str) -> _Host:
+        key = host_key(url)
+        with self._lock:
+            if key not in self._hosts:
+                self._hosts[key] = _Host(threading.Semaphore(self.policy.per_host))
+            return self._hosts[key]
+
+    def _count(self, counter: SourceHttp | None) -> None:
         with self._lock:
             self.requests_sent += 1
+            if counter is not None:
+                counter.requests += 1
+
+    def _wait_turn(self, host: _Host) -> None:
+        if self.policy.delay <= 0:
+            return
+        with host.lock:
+            now = time.monotonic()
+            start = max(now, host.next_start)
+            host.next_start = start + self.policy.delay
+        if start > now:
+            time.sleep(start - now)
+
+    def allowed(self, url: str, counter: SourceHttp | None = None) -> bool:
+        """Whether robots.txt lets us fetch `url`; robots.txt is fetched once per host per run."""
+        if not self.policy.respect_robots:
+            return True
+        parts = urlsplit(url)
+        if parts.path == "/robots.txt":
+            return True
+        host = self._host(url)
+        with host.lock:
+            owner = not host.robots_owner
+            host.robots_owner = True
+        if owner:
+            try:
+                host.robots = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt", counter)
+            finally:
+                host.robots_ready.set()
+        else:
+            host.robots_ready.wait()
+        robots = host.robots
+        return robots is None or robots.can_fetch(ROBOTS_AGENT, url)
+
+    def _load_robots(self, robots_url: str, counter: SourceHttp | None) -> RobotFileParser | None:
+        """The host's rules; None (everything allowed) when it has no robots.txt.
+
+        A robots.txt that cannot be fetched at all (timeouts, 5xx after retries) is read as
+        "no rules" and logged: the pages themselves will then fail or succeed on their own.
+        """
+        try:
+            response = self._fetch_once_with_retries(robots_url, None, None, counter)
+        except HttpStatusError as exc:
+            if exc.status >= 500:
+                log.warning("robots.txt unavailable (%s); proceeding without rules", exc)
+            return None
+        except FetchError as exc:
+            log.warning("robots.txt unreachable (%s); proceeding without rules", exc)
+            return None
+        parser = RobotFileParser(robots_url)
+        parser.parse(response.text.splitlines())
+        return parser
+
+    # -- fetching -----------------------------------------------------------------------------
 
     def fetch(self, url: str, *, params: Mapping[str, Any] | None = None,
               headers: Mapping[str, str] | None = None, counter: SourceHttp | None = None) -> Response:
-        """GET with retries; raise a FetchError subclass on failure (4xx/5xx included)."""
+        """GET with retries and redirects; raise a FetchError subclass on failure (4xx/5xx included).
+
+        A 304 (only possible when the caller sent validators) comes back as a Response with
+        not_modified=True.
+        """
+        current = prepared_url(url, params)
+        visited = {current}
+        for _hop in range(self.policy.max_redirects + 1):
+            if not self.allowed(current, counter):
+                raise RobotsDisallowed("disallowed by robots.txt", current)
+            response = self._fetch_once_with_retries(current, None, headers, counter)
+            if response.status not in REDIRECT_STATUSES:
+                return response
+            location = response.headers.get("Location")
+            if not location:
+                raise HttpStatusError(response.status, current, response.content, response.headers)
+            current = urljoin(current, location)
+            if current in visited:
+                raise TooManyRedirects("redirect loop", current)
+            visited.add(current)
+        raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects", url)
+
+    def _fetch_once_with_retries(self, url: str, params: Mapping[str, Any] | None,
+                                 headers: Mapping[str, str] | None, counter: SourceHttp | None) -> Response:
         policy = self.policy
+        host = self._host(url)
         attempt = 0
         while True:
             attempt += 1
+            retry_after: str | None = None
             try:
-                with self._host_slot(url):
-                    self._count()
-                    if counter is not None:
-                        counter.requests += 1
-                    raw = self.session.get(url, params=params, headers=headers, stream=True,
-                                           timeout=(policy.connect_timeout, policy.read_timeout))
-                    content = _read_capped(raw, policy.max_bytes)
-            except requests.exceptions.TooManyRedirects as exc:
-                raise TooManyRedirects("too many redirects", url) from exc
-            except requests.exceptions.Timeout as exc:
-                if attempt <= policy.max_retries:
-                    time.sleep(policy.backoff * 2 ** (attempt - 1))
-                    continue
-                raise RequestTimeout("timed out", url) from exc
-            except requests.exceptions.ConnectionError as exc:
-                if attempt <= policy.max_retries:
-                    time.sleep(policy.backoff * 2 ** (attempt - 1))
-                    continue
-                raise ConnectionFailed("connection failed", url) from exc
-            status = raw.status_code
-            if status == 429 or status >= 500 or status == 408:
-                if attempt <= policy.max_retries:
-                    time.sleep(_retry_delay(raw.headers.get("Retry-After"), attempt, policy))
-                    continue
-                error = RateLimited if status == 429 else HttpStatusError
-                raise error(status, raw.url, content, raw.headers)
-            if status >= 400:
-                raise HttpStatusError(status, raw.url, content, raw.headers)
-            return Response(raw.url, status, raw.headers, content, raw.encoding, status == 304)
+                with host.slot:
+                    self._wait_turn(host)
+                    self._count(counter)
+                    response = self._send(url, params, headers)
+            except (RequestTimeout, ConnectionFailed):
+                if attempt > policy.max_retries:
+                    raise
+            else:
+                status = response.status
+                if status not in RETRY_STATUSES:
+                    if status >= 400:
+                        raise HttpStatusError(status, response.url, response.content, response.headers)
+                    return response
+                if attempt > policy.max_retries:
+                    error = RateLimited if status == 429 else HttpStatusError
+                    raise error(status, response.url, response.content, response.headers)
+                retry_after = response.headers.get("Retry-After")
+            delay = retry_delay(retry_after, attempt, policy)
+            log.info("retrying %s in %.2fs (attempt %d)", redact_url(url), delay, attempt)
+            time.sleep(delay)
+
+    def _send(self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None) -> Response:
+        policy = self.policy
+        started = time.monotonic()
+        try:
+            raw = self.session.get(url, params=params, headers=headers, stream=True, allow_redirects=False,
+                                   timeout=(policy.connect_timeout, policy.read_timeout))
+            try:
+                content = _read_capped(raw, policy.max_bytes, started + policy.total_timeout)
+            finally:
+                raw.close()
+        except requests.exceptions.Timeout as exc:
+            raise RequestTimeout("timed out", url) from exc
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise ConnectionFailed(f"connection failed: {type(exc).__name__}", url) from exc
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"request failed: {type(exc).__name__}", url) from exc
+        return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
 
 
-def _read_capped(raw: requests.Response, max_bytes: int) -> bytes:
+def prepared_url(url: str, params: Mapping[str, Any] | None) -> str:
+    """The exact URL a GET with these params goes to (the key of conditional-GET validators)."""
+    if not params:
+        return url
+    return requests.Request("GET", url, params=params).prepare().url or url
+
+
+def _read_capped(raw: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    declared = raw.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise ResponseTooLarge(f"response of {declared} bytes over the {max_bytes}-byte cap", raw.url)
     chunks, size = [], 0
     for chunk in raw.iter_content(65536):
         size += len(chunk)
         if size > max_bytes:
-            raw.close()
-            raise ResponseTooLarge(f"response larger than {max_bytes} bytes", raw.url)
+            raise ResponseTooLarge(f"response over the {max_bytes}-byte cap", raw.url)
+        if time.monotonic() > deadline:
+            raise RequestTimeout("response took too long", raw.url)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _retry_delay(retry_after: str | None, attempt: int, policy: HttpPolicy) -> float:
+def retry_delay(retry_after: str | None, attempt: int, policy: HttpPolicy) -> float:
+    """Seconds to wait before the next attempt: Retry-After (seconds or HTTP date) when given,
+    capped; else exponential backoff, capped."""
     if retry_after:
-        try:
-            return min(float(retry_after), policy.max_retry_after)
-        except ValueError:
-            pass
-    return policy.backoff * 2 ** (attempt - 1)
+        value = retry_after.strip()
+        seconds: float | None = None
+        if value.isdigit():
+            seconds = float(value)
+        else:
+            try:
+                when = parsedate_to_datetime(value)
+                seconds = when.timestamp() - time.time()
+            except (TypeError, ValueError, IndexError):
+                seconds = None
+        if seconds is not None:
+            return max(0.0, min(seconds, policy.max_retry_after))
+    return min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
 
 
 @dataclass
 class SourceHttp:
-    """One source's view of the client: same session and limits, its own request count."""
+    """One source's view of the client: same session and limits, its own request count and
+    its own conditional-GET validators (loaded from and saved to the source state by the runner)."""
 
     client: HttpClient
     source_id: str
     requests: int = 0
+    # redacted URL -> {"etag": ..., "last_modified": ...}
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,
-            headers: Mapping[str, str] | None = None) -> Response:
-        return self.client.fetch(url, params=params, headers=headers, counter=self)
+            headers: Mapping[str, str] | None = None, conditional: bool = False) -> Response:
+        """GET a URL. With conditional=True, send the validators remembered for this exact URL
+        and remember the new ones; a 304 returns a Response with not_modified=True."""
+        if not conditional:
+            return self.client.fetch(url, params=params, headers=headers, counter=self)
+        full = prepared_url(url, params)
+        key = redact_url(full)
+        sent = dict(headers or {})
+        known = self.validators.get(key, {})
+        if known.get("etag"):
+            sent["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            sent["If-Modified-Since"] = known["last_modified"]
+        response = self.client.fetch(full, headers=sent, counter=self)
+        if response.not_modified:
+            return response
+        fresh = {name: value for name, header in (("etag", "ETag"), ("last_modified", "Last-Modified"))
+                 if (value := response.headers.get(header))}
+        if fresh:
+            self.validators[key] = fresh
+        else:
+            self.validators.pop(key, None)
+        return response

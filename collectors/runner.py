@@ -1,0 +1,301 @@
+"""Many sources at once: record each attempt, never abort the batch.
+
+`collect_one` is the unit of work: one call per source, sharing nothing in-process but the
+HttpClient it is handed (whose per-host limits keep the politeness). `run_collection` maps it
+over the registry's sources with a thread pool, ordered so that sources of different hosts
+interleave; a task engine could map the same function across machines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from collectors.base import CollectContext, CollectorError, CollectResult, NotCollectable
+from collectors.http import HttpClient, HttpPolicy, RobotsDisallowed, host_key, redact_text
+from collectors.kinds import COLLECTORS
+from pantau.ingest import save_posts
+from pantau.models import CollectionRun, CoverageGap, Source
+from pantau.registry import Registry
+from pantau.store import Store
+
+log = logging.getLogger(__name__)
+
+# A source's next collection reaches back this far before its newest stored post: posts can be
+# back-dated, and a site's clock or time zone may be off.
+OVERLAP = timedelta(days=3)
+STATE_VALIDATORS = "http_validators"
+LOCK_NAME = "collect"
+
+
+class UnknownSource(ValueError):
+    """--source named an id the registry does not have."""
+
+
+class CollectionLocked(RuntimeError):
+    """Another collection holds the lock."""
+
+
+@dataclass
+class RunSummary:
+    attempts: list[CollectionRun] = field(default_factory=list)
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    posts_new: int = 0
+    requests: int = 0
+
+    @property
+    def posts_seen(self) -> int:
+        return sum(a.items_seen for a in self.attempts)
+
+    def add(self, run: CollectionRun) -> None:
+        self.attempts.append(run)
+        if run.status == "ok":
+            self.ok += 1
+        elif run.status in ("not_collectable", "skipped"):
+            self.skipped += 1
+        else:
+            self.failed += 1
+        self.posts_new += run.items_new
+        self.requests += run.requests
+
+
+# ---------------------------------------------------------------------------------------------
+# Times
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a local calendar day, as aware UTC."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def default_since(now: datetime, zone: ZoneInfo) -> datetime:
+    """One year back from `now`, at local midnight."""
+    today = now.astimezone(zone).date()
+    try:
+        start = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        start = today.replace(year=today.year - 1, day=28)
+    return local_midnight(start, zone)
+
+
+def since_for(newest_stored: datetime | None, fallback: datetime) -> datetime:
+    """Where a source's collection starts: its newest stored post minus the overlap, never the
+    wall-clock time of the last run; `fallback` (--since) for a source with nothing stored."""
+    if newest_stored is None:
+        return fallback
+    return newest_stored - OVERLAP
+
+
+# ---------------------------------------------------------------------------------------------
+# One source
+
+
+def not_collectable_reason(source: Source) -> str | None:
+    if not source.collector:
+        return f"no collector for platform {source.platform}"
+    if source.collector not in COLLECTORS:
+        return f"no collector for kind {source.collector!r} (platform {source.platform})"
+    return None
+
+
+def collect_one(
+    source: Source,
+    store: Store,
+    client: HttpClient,
+    *,
+    zone: ZoneInfo,
+    fallback_since: datetime,
+    now: datetime,
+    credentials: dict[str, str] | None = None,
+) -> CollectionRun:
+    """Collect one source, store its posts, record the attempt; never raises for a source's fault."""
+    run = CollectionRun(source_id=source.source_id, started_at=datetime.now(UTC))
+    http = None
+    try:
+        reason = not_collectable_reason(source)
+        if reason:
+            raise NotCollectable(reason)
+        state = store.get_state(source.source_id)
+        http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}))
+        newest_before = store.newest_published(source.source_id)
+        since = since_for(newest_before, fallback_since)
+        ctx = CollectContext(source=source, since=since, http=http, zone=zone, state=state,
+                             credentials=dict(credentials or {}), now=now)
+        result = COLLECTORS[source.collector](ctx)
+        _check_ownership(source, result)
+        run.items_seen, run.items_new = save_posts(store, source.unit_id, source.platform, result.posts)
+        run.route = result.route
+        _record_side_results(store, source, result, newest_before or since, now)
+        state[STATE_VALIDATORS] = http.validators
+        store.set_state(source.source_id, state)
+        run.ok, run.status = True, "ok"
+        if result.item_errors:
+            run.error = redact_text(f"{len(result.item_errors)} item(s) skipped: {result.item_errors[0]}")
+        if result.not_modified:
+            log.info("%s: not modified", source.source_id)
+    except RobotsDisallowed as exc:
+        run.status, run.error_kind, run.error = "robots_disallowed", exc.kind, redact_text(str(exc))
+    except NotCollectable as exc:
+        run.status, run.error_kind, run.error = "not_collectable", exc.kind, redact_text(str(exc))
+    except CollectorError as exc:
+        run.status, run.error_kind, run.error = "error", exc.kind, redact_text(str(exc))
+    except Exception as exc:  # a bug in a collector must not stop the batch; record it as one
+        log.exception("collector bug on %s", source.source_id)
+        run.status, run.error_kind = "error", "bug"
+        run.error = redact_text(f"{type(exc).__name__}: {exc}")
+    run.requests = http.requests if http is not None else 0
+    run.finished_at = datetime.now(UTC)
+    if not run.ok:
+        log.warning("%s: %s %s", source.source_id, run.error_kind, run.error)
+    store.record_attempt(run)
+    return run
+
+
+def _check_ownership(source: Source, result: CollectResult) -> None:
+    for post in result.posts:
+        if post.source_id != source.source_id:
+            raise CollectorError(f"collector returned a post of {post.source_id!r}")
+
+
+def _record_side_results(store: Store, source: Source, result: CollectResult,
+                         reached_before: datetime, now: datetime) -> None:
+    """Coverage gaps, TikTok-style activity and account figures of one successful attempt."""
+    if result.truncated and result.posts:
+        oldest = min(p.published_at for p in result.posts)
+        if oldest > reached_before:
+            store.record_gap(CoverageGap(source.source_id, now, reached_before, oldest))
+    for item in result.activity:
+        store.record_activity(item)
+    if result.account:
+        store.record_account_stats(source.source_id, now, result.account.get("followers"),
+                                   result.account.get("media_count"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The batch
+
+
+def select_sources(registry: Registry, source_ids: Sequence[str] | None, kind: str | None) -> list[Source]:
+    """The registry's active sources (x accounts without a collector included, to record why
+    they are not collected), narrowed by id and collector kind."""
+    if source_ids:
+        by_id = {s.source_id: s for s in registry.sources}
+        unknown = [sid for sid in source_ids if sid not in by_id]
+        if unknown:
+            raise UnknownSource(f"unknown source id(s): {', '.join(unknown)}")
+        chosen = [by_id[sid] for sid in dict.fromkeys(source_ids)]
+    else:
+        chosen = [s for s in registry.sources if s.active]
+    if kind:
+        chosen = [s for s in chosen if s.collector == kind]
+    return chosen
+
+
+def interleave_by_host(sources: Iterable[Source]) -> list[Source]:
+    """Round-robin over hosts so the pool's workers spread over many hosts instead of queuing
+    on one host's two slots."""
+    groups: dict[str, list[Source]] = defaultdict(list)
+    for source in sources:
+        address = source.address if "://" in source.address else f"{source.collector}://{source.address}"
+        try:
+            key = host_key(address)
+        except ValueError:
+            key = address
+        groups[key].append(source)
+    ordered: list[Source] = []
+    queues = list(groups.values())
+    while queues:
+        for queue in queues:
+            ordered.append(queue.pop(0))
+        queues = [q for q in queues if q]
+    return ordered
+
+
+def run_collection(
+    store: Store,
+    registry: Registry,
+    *,
+    source_ids: Sequence[str] | None = None,
+    kind: str | None = None,
+    since: date | datetime | None = None,
+    workers: int = 8,
+    credentials: dict[str, str] | None = None,
+    now: datetime | None = None,
+    http_policy: HttpPolicy | None = None,
+) -> RunSummary:
+    """Collect the selected sources concurrently; every source ends as one recorded attempt."""
+    zone = registry.settings.zone
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if since is None:
+        fallback = default_since(now, zone)
+    elif isinstance(since, datetime):
+        fallback = since if since.tzinfo else since.replace(tzinfo=zone)
+    else:
+        fallback = local_midnight(since, zone)
+    chosen = interleave_by_host(select_sources(registry, source_ids, kind))
+    summary = RunSummary()
+    skipped = [s for s in chosen if not s.active]
+    for source in skipped:
+        summary.add(_record_skip(store, source, "source is marked inactive in the registry"))
+    todo = [s for s in chosen if s.active]
+    with HttpClient(http_policy) as client:
+        def task(source: Source) -> CollectionRun:
+            try:
+                return collect_one(source, store, client, zone=zone, fallback_since=fallback, now=now,
+                                   credentials=credentials)
+            except Exception as exc:  # the store itself failed while recording: keep the batch going
+                log.exception("could not record the attempt of %s", source.source_id)
+                return CollectionRun(source.source_id, datetime.now(UTC), datetime.now(UTC), status="error",
+                                     error_kind="bug", error=redact_text(f"{type(exc).__name__}: {exc}"))
+
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="collect") as pool:
+            for run in pool.map(task, todo):
+                summary.add(run)
+    log.info("collection done: %d ok, %d failed, %d skipped, %d new posts, %d requests (client %d)",
+             summary.ok, summary.failed, summary.skipped, summary.posts_new, summary.requests,
+             client.requests_sent)
+    return summary
+
+
+def _record_skip(store: Store, source: Source, reason: str) -> CollectionRun:
+    moment = datetime.now(UTC)
+    run = CollectionRun(source.source_id, moment, moment, status="skipped", error_kind="skipped", error=reason)
+    store.record_attempt(run)
+    return run
+
+
+@contextmanager
+def collection_lock(store: Store) -> Iterator[None]:
+    """Hold the store's collection lock; CollectionLocked when another collection runs."""
+    if not store.acquire_lock(LOCK_NAME):
+        raise CollectionLocked("another collection is already running")
+    try:
+        yield
+    finally:
+        store.release_lock(LOCK_NAME)
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """The plain-text table `pantau collect` prints."""
+    lines = [
+        f"sources: {len(summary.attempts)} ({summary.ok} ok, {summary.failed} failed, {summary.skipped} skipped)",
+        f"posts: {summary.posts_new} new, {summary.posts_seen} seen",
+        f"requests: {summary.requests}",
+    ]
+    problems = [a for a in summary.attempts if a.status != "ok"]
+    if problems:
+        width = max(len(a.source_id) for a in problems)
+        lines.append("not collected:")
+        for a in sorted(problems, key=lambda a: (a.status, a.source_id)):
+            lines.append(f"  {a.source_id:<{width}}  {a.status:<17}  {a.error_kind:<18}  {a.error}")
+    return lines

@@ -1,0 +1,240 @@
+"""OpenSID village sites replayed from a real local HTTP server.
+
+The fixtures (tests/fixtures/opensid, built by generate.py after OpenSID's own views) are one
+village with 70 articles; articles.json is the ground truth every test compares against.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from collectors import opensid
+from collectors.base import CollectContext, ParseError
+from collectors.http import HttpClient, HttpPolicy, HttpStatusError
+from pantau.models import Source
+
+FIXTURES = Path(__file__).parent / "fixtures" / "opensid"
+JAKARTA = ZoneInfo("Asia/Jakarta")
+SITE = "https://sidomulyo.desa.id/"
+ARTICLES = json.loads((FIXTURES / "articles.json").read_text())
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=JAKARTA)
+
+
+def uploaded(article: dict) -> datetime:
+    return datetime.fromisoformat(article["uploaded"])
+
+
+def article_id(article: dict) -> str:
+    when = uploaded(article)
+    return f"/artikel/{when.year}/{when.month}/{when.day}/{article['slug']}"
+
+
+def published_since(since: datetime) -> list[dict]:
+    return [a for a in ARTICLES if uploaded(a) >= since]
+
+
+def host_site(httpserver, *, prefix: str = "", feed: str | None = "feed.xml", archive: str | None = "arsip",
+              index: bool = True) -> str:
+    """Serve the village under `prefix` ("" or "index.php/"); missing routes answer 404."""
+    httpserver.no_handler_status_code = 404
+    base = httpserver.url_for("/") + prefix
+
+    def serve(path: str, name: str, content_type: str) -> None:
+        body = (FIXTURES / name).read_text().replace(SITE, base)
+        httpserver.expect_request("/" + prefix + path).respond_with_data(body, content_type=content_type)
+
+    if feed:
+        serve("feed.xml", feed, "text/xml; charset=UTF-8")
+    if archive:
+        for page in range(1, 5):
+            serve(f"{archive}/{page}", f"arsip_{page}.html", "text/html; charset=UTF-8")
+    if index:
+        for page in range(1, 8):
+            serve(f"index/{page}", f"index_{page}.html", "text/html; charset=UTF-8")
+    return base
+
+
+def make_ctx(address: str, since: datetime, state: dict | None = None) -> CollectContext:
+    client = HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False))
+    source = Source("desa-sidomulyo-web", "desa-sidomulyo", "website", "opensid", address)
+    return CollectContext(source=source, since=since, http=client.for_source(source.source_id), zone=JAKARTA,
+                          state=state if state is not None else {})
+
+
+def requested(httpserver) -> list[str]:
+    return [request.path for request, _ in httpserver.log]
+
+
+def test_first_collection_completes_the_truncated_feed_from_the_archive(httpserver):
+    base = host_site(httpserver)
+    since = local("2025-06-01T00:00")
+    result = opensid.collect(make_ctx(base, since))
+
+    assert result.route == "feed+archive"
+    assert result.truncated is False
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(since)]
+    assert len(result.posts) == 70
+    by_id = {p.external_id: p for p in result.posts}
+    for rank, article in enumerate(ARTICLES):
+        post = by_id[article_id(article)]
+        assert post.views == article["views"]  # "Dibaca", with "1.234" read as 1234
+        assert post.title == article["title"]
+        if rank < 50:  # in the feed: the full timestamp wins over the archive's day
+            assert post.published_at == uploaded(article)
+            assert post.date_only is False
+        else:  # archive only: the day at 00:00 local
+            assert post.published_at == uploaded(article).replace(hour=0, minute=0)
+            assert post.date_only is True
+        assert post.published_at.astimezone(JAKARTA).date() == uploaded(article).date()
+        assert post.url == base + article_id(article)[1:]
+    late = next(a for a in ARTICLES if uploaded(a).hour == 23 and uploaded(a).minute == 30)
+    assert by_id[article_id(late)].published_at.astimezone(JAKARTA).date() == uploaded(late).date()
+    # The archive was read down to the last page, no further.
+    assert requested(httpserver) == ["/feed.xml", "/arsip/1", "/arsip/2", "/arsip/3", "/arsip/4"]
+
+
+def test_incremental_collection_uses_the_feed_alone(httpserver):
+    base = host_site(httpserver)
+    since = local("2025-08-20T00:00")
+    result = opensid.collect(make_ctx(base, since))
+    assert result.route == "feed"
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(since)]
+    assert 0 < len(result.posts) < 50
+    assert all(not p.date_only for p in result.posts)
+    assert requested(httpserver) == ["/feed.xml"]
+
+
+def test_old_broken_feed_falls_back_to_the_archive_and_stops_paging(httpserver):
+    base = host_site(httpserver, feed="feed_old.xml")
+    since = local("2025-07-20T00:00")
+    result = opensid.collect(make_ctx(base, since))
+    assert result.route == "archive"
+    assert any("after </channel>" in note for note in result.notes)
+    expected = published_since(since)
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in expected]
+    assert all(p.date_only for p in result.posts)
+    assert [p.published_at for p in result.posts] == [uploaded(a).replace(hour=0, minute=0) for a in expected]
+    # Page 2 reaches articles older than since: pages 3 and 4 are never asked for.
+    assert requested(httpserver) == ["/feed.xml", "/arsip/1", "/arsip/2"]
+
+
+def test_index_php_prefix_gives_the_same_identities(httpserver):
+    since = local("2025-06-01T00:00")
+    plain = opensid.collect(make_ctx(host_site(httpserver), since))
+    httpserver.clear()
+    base = host_site(httpserver, prefix="index.php/")
+    prefixed = opensid.collect(make_ctx(base, since))
+    assert [p.external_id for p in prefixed.posts] == [p.external_id for p in plain.posts]
+    assert [p.published_at for p in prefixed.posts] == [p.published_at for p in plain.posts]
+    assert all("/index.php/artikel/" in p.url for p in prefixed.posts)
+
+
+def test_feed_and_archive_agree_on_identity(httpserver):
+    """Switching route (feed one day, archive the next) never duplicates a post."""
+    since = local("2025-08-01T00:00")
+    from_feed = opensid.collect(make_ctx(host_site(httpserver), since))
+    httpserver.clear()
+    from_archive = opensid.collect(make_ctx(host_site(httpserver, feed=None), since))
+    assert from_feed.route == "feed"
+    assert from_archive.route == "archive"
+    assert {p.external_id for p in from_feed.posts} == {p.external_id for p in from_archive.posts}
+
+
+def test_older_install_serves_the_archive_under_first(httpserver):
+    base = host_site(httpserver, feed=None, archive="first/arsip")
+    since = local("2025-08-20T00:00")
+    state: dict = {}
+    result = opensid.collect(make_ctx(base, since, state))
+    assert result.route == "archive"
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(since)]
+    assert state["opensid_archive_route"] == "first/arsip"
+    assert requested(httpserver) == ["/feed.xml", "/arsip/1", "/first/arsip/1"]
+    # The next run goes straight to the route that answered.
+    httpserver.clear_log()
+    opensid.collect(make_ctx(base, since, state))
+    assert requested(httpserver) == ["/feed.xml", "/first/arsip/1"]
+
+
+def test_home_list_with_url_dates_when_feed_and_archive_are_missing(httpserver):
+    base = host_site(httpserver, feed=None, archive=None)
+    since = local("2025-08-01T00:00")
+    result = opensid.collect(make_ctx(base, since))
+    assert result.route == "index"
+    expected = published_since(since)
+    # The "Berita Utama" headline repeats an article on every page: counted once.
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in expected]
+    assert all(p.date_only for p in result.posts)
+    assert [p.published_at.astimezone(JAKARTA).date() for p in result.posts] == [uploaded(a).date() for a in expected]
+    assert [p.views for p in result.posts] == [a["views"] for a in expected]
+    assert requested(httpserver)[-1] == "/index/3"
+
+
+def test_nothing_usable_is_a_parse_error(httpserver):
+    httpserver.no_handler_status_code = 404
+    httpserver.expect_request("/").respond_with_data("<html><body>Situs dalam perbaikan</body></html>",
+                                                     content_type="text/html")
+    with pytest.raises(ParseError, match="no usable route"):
+        opensid.collect(make_ctx(httpserver.url_for("/"), local("2025-08-01T00:00")))
+
+
+@pytest.mark.parametrize(("expected", "address"), [
+    ("https://desa.id/", "https://desa.id"),
+    ("https://desa.id/", "https://desa.id/"),
+    ("https://desa.id/index.php/", "https://desa.id/index.php"),
+    ("https://desa.id/index.php/", "https://desa.id/index.php/feed.xml"),
+    ("https://desa.id/", "https://desa.id/first/arsip"),
+])
+def test_site_root(expected, address):
+    assert opensid.site_root(address) == expected
+
+
+def test_bare_address_of_a_site_without_url_rewriting(httpserver):
+    """Only index.php/ routes answer: found by retrying under index.php/, then remembered."""
+    base = host_site(httpserver, prefix="index.php/")
+    root = base.removesuffix("index.php/")
+    since = local("2025-08-20T00:00")
+    state: dict = {}
+    result = opensid.collect(make_ctx(root, since, state))
+    assert result.route == "feed"
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(since)]
+    assert state["opensid_site"] == base
+    httpserver.clear_log()
+    opensid.collect(make_ctx(root, since, state))
+    assert requested(httpserver) == ["/index.php/feed.xml"]
+
+
+def test_site_down_is_reported_as_down(httpserver):
+    httpserver.expect_request("/feed.xml").respond_with_data("Service Unavailable", status=503)
+    httpserver.no_handler_status_code = 503
+    with pytest.raises(HttpStatusError) as info:
+        opensid.collect(make_ctx(httpserver.url_for("/"), local("2025-08-20T00:00")))
+    assert info.value.status == 503
+    assert not any(path.startswith("/index.php/") for path in requested(httpserver))
+
+
+def test_archive_without_article_paths_is_not_zero_posts(httpserver):
+    """An old archive linking first/artikel/{id} cannot give identities: the home list is used."""
+    base = host_site(httpserver, feed=None, archive=None)
+    old = re.sub(r'href="[^"]*/artikel/\d+/\d+/\d+/[^"]*"', 'href="' + base + 'first/artikel/123"',
+                 (FIXTURES / "arsip_1.html").read_text())
+    httpserver.expect_request("/arsip/1").respond_with_data(old, content_type="text/html")
+    result = opensid.collect(make_ctx(base, local("2025-08-20T00:00")))
+    assert result.route == "index"
+    assert any("no readable article on " in note and "arsip/1" in note for note in result.notes)
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(local("2025-08-20T00:00"))]
+
+
+def test_sidebar_table_is_not_the_archive():
+    page = """<html><body><table class="table table-striped"><tr><th>Statistik</th><th>Jumlah</th></tr>
+    <tr><td>Pengunjung hari ini</td><td>12</td></tr></table></body></html>"""
+    with pytest.raises(ParseError, match="no archive table"):
+        opensid.parse_archive(page, "https://desa.id/arsip/1", None)
