@@ -116,7 +116,7 @@ def test_persisting_and_transient_faults_are_assigned(world):
     persisting = [c.persisting for c in fresh.channels if c.persisting]
     assert sorted(persisting) == ["robots", "site-down", "site-down"]
     transient = {c.transient for c in fresh.channels if c.transient}
-    assert {"http-503", "http-429", "timeout", "reset", "broken-xml"} <= transient
+    assert {"http-503", "http-429", "timeout", "reset", "cut", "broken-xml"} <= transient
 
 
 # --- WordPress ---------------------------------------------------------------------------------
@@ -370,6 +370,10 @@ def entry_path(channel):
             "facebook": "/graph/v25.0/1/published_posts", "tiktok": "/tiktok/@x"}.get(channel.variant, "/")
 
 
+CONTENT_PATHS = {"opensid": "/feed.xml", "opensid-old": "/feed.xml", "blogger": "/feeds/posts/default",
+                 "listing": "/berita", "feed": "/rss.xml"}
+
+
 def test_transient_faults_fire_once_and_persisting_ones_always(http):
     world = build_world(UNITS, seed=7, weeks=20)
     plan = FaultPlan(transient_share=1.0, stall_seconds=0.5)
@@ -391,6 +395,11 @@ def test_transient_faults_fire_once_and_persisting_ones_always(http):
         with pytest.raises(requests.exceptions.ConnectionError):
             get(by_kind["reset"])
         assert get(by_kind["reset"]).status_code != 0
+        cut = next(c for c in world.channels if c.transient == "cut" and c.platform == "website")
+        cut_url = world.hosts[cut.host_index].base + CONTENT_PATHS.get(cut.variant, "/")
+        with pytest.raises(requests.exceptions.RequestException):  # IncompleteRead: less than Content-Length
+            http.get(cut_url)
+        assert http.get(cut_url).status_code == 200
         down = by_kind["site-down"]
         assert [get(down).status_code for _ in range(3)] == [503, 503, 503]
         robots = world.hosts[by_kind["robots"].host_index]
@@ -411,6 +420,7 @@ def test_broken_xml_is_cut_once_then_whole():
         assert first.status_code == second.status_code == 200
         assert len(first.content) < len(second.content)
         assert feedparser.parse(first.content).bozo and not feedparser.parse(second.content).bozo
+        assert b"Fatal error" in first.content
         assert running.stats()["faults_fired"] == {"broken-xml": 1}
 
 

@@ -2,10 +2,11 @@
 
 Transient faults fire once per channel (its first matching request), so the HTTP layer's
 retries or one retry pass recover them, deterministically whatever the thread interleaving:
-a 503, a 429 with Retry-After, a stalled response (timeout), a reset connection, a truncated
-XML document, YouTube's occasional feed 404. Persisting faults hold for the whole run: a site
-that is down (503 on everything), a robots.txt that disallows the collector. Quirks are not
-failures but must be read correctly: a page in windows-1252 that only its <meta> declares.
+a 503, a 429 with Retry-After, a stalled response (timeout), a reset connection, a body cut
+mid-transfer, a truncated XML document (PHP died mid-feed), YouTube's occasional feed 404.
+Persisting faults hold for the whole run: a site that is down (503 on everything), a robots.txt
+that disallows the collector. Quirks are not failures but must be read correctly: a page in
+windows-1252 that only its <meta> declares.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from pantau.sim.world import World
 
-TRANSIENT_ANY = ("http-503", "http-429", "timeout", "reset")
+TRANSIENT_ANY = ("http-503", "http-429", "timeout", "reset", "cut")
 # Faults that only make sense on a route that serves XML or a YouTube feed.
 TRANSIENT_XML = ("broken-xml",)
 TRANSIENT_YOUTUBE = ("youtube-404",)

@@ -148,7 +148,7 @@ class Simulation:
 
     def _fault_before(self, channel: Channel, path: str) -> Reply | None:
         kind = channel.transient
-        if not kind or kind in ("broken-xml",):
+        if not kind or kind in ("broken-xml", "cut"):
             return None
         if kind == "youtube-404":
             if path.endswith("/feeds/videos.xml") and self._fire(channel, kind):
@@ -173,9 +173,15 @@ class Simulation:
     def _fault_after(self, channel: Channel, reply: Reply) -> Reply:
         if channel.transient == "broken-xml" and reply.kind == "xml" and reply.status == 200 \
                 and self._fire(channel, "broken-xml"):
-            # The connection was cut mid-document by the host: 200, but the XML stops halfway.
-            cut = reply.body[: max(40, len(reply.body) * 3 // 5)]
+            # PHP died mid-feed (memory or time limit): a well-framed 200 whose XML stops halfway,
+            # followed by the error PHP prints. Partial entries parse; the document does not.
+            cut = reply.body[: max(40, len(reply.body) * 3 // 5)] + (
+                b"<br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted (tried to "
+                b"allocate 20480 bytes) in <b>/var/www/html/wp-includes/formatting.php</b> on line <b>5128</b><br />\n")
             return Reply(200, cut, reply.content_type, reply.headers, "xml")
+        if channel.transient == "cut" and reply.status == 200 and len(reply.body) > 200 and self._fire(channel, "cut"):
+            # The connection drops mid-body: Content-Length promises more than arrives.
+            return Reply(200, reply.body, reply.content_type, reply.headers, reply.kind, cut_at=len(reply.body) // 2)
         return reply
 
 
@@ -395,7 +401,12 @@ class SimServer:
                         await asyncio.sleep(delay)
                     if reply.drop:
                         return
-                    writer.write(serialize(reply, method == "HEAD", keep_alive))
+                    payload = serialize(reply, method == "HEAD", keep_alive)
+                    if reply.cut_at is not None:
+                        writer.write(payload[: len(payload) - len(reply.body) + reply.cut_at])
+                        await writer.drain()
+                        return
+                    writer.write(payload)
                     await writer.drain()
                 except Exception:  # a bug in a format must not kill the whole simulator
                     log.exception("simulator failed on %s %s", method, target)

@@ -14,7 +14,7 @@ week must equal the truth's.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -109,17 +109,23 @@ class Comparison:
         return lines
 
 
-def expected_posts(world: World, collected_at: Mapping[str, Sequence[datetime]], since: datetime,
-                   final: datetime) -> dict[str, dict[str, SimPost]]:
-    """source_id -> {external id: post} that a correct collection must hold."""
+def expected_posts(world: World, collected_at: Mapping[str, Sequence[tuple[datetime, str]]], since: datetime,
+                   final: datetime, kinds: Collection[str] | None = None) -> dict[str, dict[str, SimPost]]:
+    """source_id -> {external id: post} that a correct collection must hold.
+
+    `collected_at` gives each source's successful collections as (instant, route); `kinds`
+    the collector kinds that exist (a kind without a collector reaches nothing).
+    """
     expected: dict[str, dict[str, SimPost]] = {}
     for channel in world.channels:
         if not channel.collector or channel.variant == "tiktok":
             continue
-        instants = list(collected_at.get(channel.source_id) or []) or [final]
+        if kinds is not None and channel.collector not in kinds:
+            continue
+        instants = list(collected_at.get(channel.source_id) or []) or [(final, "")]
         posts: dict[str, SimPost] = {}
-        for at in instants:
-            for post in channel.reachable(at, since):
+        for at, route in instants:
+            for post in channel.reachable(at, since, route):
                 posts[post.external_id] = post
         expected[channel.source_id] = posts
     return expected
@@ -135,11 +141,11 @@ def stored_posts(store: Store, source_ids: Iterable[str]) -> dict[str, dict[str,
     return stored
 
 
-def compare(world: World, store: Store, collected_at: Mapping[str, Sequence[datetime]], since: datetime,
-            final: datetime | None = None) -> Comparison:
+def compare(world: World, store: Store, collected_at: Mapping[str, Sequence[tuple[datetime, str]]], since: datetime,
+            final: datetime | None = None, kinds: Collection[str] | None = None) -> Comparison:
     final = final or world.end
     zone = world.zone
-    expected = expected_posts(world, collected_at, since, final)
+    expected = expected_posts(world, collected_at, since, final, kinds)
     stored = stored_posts(store, expected)
     differences: list[Difference] = []
     for source_id, posts in sorted(expected.items()):

@@ -97,12 +97,16 @@ class Channel:
         """Posts published by `at`, newest first: what the platform shows at that instant."""
         return [p for p in self.posts if p.published <= at]
 
-    def reachable(self, at: datetime, since: datetime) -> list[SimPost]:
-        """What a correct collection at `at` reaching back to `since` must store."""
+    def reachable(self, at: datetime, since: datetime, route: str = "") -> list[SimPost]:
+        """What a correct collection at `at` reaching back to `since` must store.
+
+        `route` is the route the collector reported: YouTube's Data API pages the whole uploads
+        playlist, where the public feed stops at 15.
+        """
         if not self.collector or self.variant == "tiktok":
             return []
         shown = self.visible(at)
-        if self.newest_only:
+        if self.newest_only and not (self.variant == "youtube" and "api" in route):
             shown = shown[: self.newest_only]
         return [p for p in shown if p.published >= since]
 

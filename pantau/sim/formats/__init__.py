@@ -59,6 +59,8 @@ class Reply:
     # Fault effects: stall this long before answering; drop the connection without answering.
     stall: float = 0.0
     drop: bool = False
+    # Send only this many body bytes, then close (Content-Length promised more).
+    cut_at: int | None = None
 
 
 REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
