@@ -52,8 +52,10 @@ def assign_faults(world: World, plan: FaultPlan) -> None:
         return
     rng = random.Random(f"{world.seed}:faults")
     # Persisting faults hit hosts with a single collectable website, so one failure = one source.
+    # Newest-N feeds are kept healthy: the coverage gap they must show is the point of having them.
     candidates = [h for h in world.hosts
-                  if len(h.channels) == 1 and h.channels[0].platform == "website" and h.channels[0].posts]
+                  if len(h.channels) == 1 and h.channels[0].platform == "website" and h.channels[0].posts
+                  and not h.channels[0].newest_only]
     rng.shuffle(candidates)
     # Prefer an OPD and a desa for "down": the two shapes a reader of the dashboard meets.
     candidates.sort(key=lambda h: 0 if h.channels[0].unit_kind == "opd" else 1)

@@ -48,13 +48,13 @@ class ScenarioResult:
         return sum(r.first.requests + (r.retry.requests if r.retry else 0) for r in self.rounds)
 
     def failed_sources(self) -> set[str]:
-        """Sources whose last attempt failed."""
+        """Sources whose last attempt failed (robots.txt refusals are not failures to retry)."""
         last: dict[str, str] = {}
         for round_ in self.rounds:
             for summary in (round_.first, round_.retry):
                 for attempt in summary.attempts if summary else []:
                     last[attempt.source_id] = attempt.status
-        return {s for s, status in last.items() if status not in ("ok", "not_collectable", "skipped")}
+        return {s for s, status in last.items() if status in RETRYABLE}
 
 
 def demo_policy() -> HttpPolicy:

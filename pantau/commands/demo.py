@@ -1,0 +1,142 @@
+"""pantau demo: a simulated regency on loopback, crawled by the real collectors, then the dashboard.
+
+No internet is needed: every unit's channels are served by pantau.sim in their platforms' real
+formats (faults included), the collectors crawl them over HTTP with the clock pinned to the
+simulation's last day, and the result is checked against the simulation's ground truth.
+`--collect-only` stops there and exits 0 only when every difference is explained by a
+persisting injected fault; otherwise the dashboard opens on the collected store, marked as
+simulated, and the simulator keeps serving (post links work) until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from collectors.runner import CollectionLocked, collection_lock, summary_lines
+from pantau.commands.common import CommandError, fail
+from pantau.config import DATA_DIR, DEFAULT_REGISTRY, PROJECT_ROOT, normalise_db_url
+from pantau.registry import RegistryError, load_registry
+from pantau.sim.faults import FaultPlan
+from pantau.sim.registry import SIM_CREDENTIALS, describe, write_registry
+from pantau.sim.scenario import run_scenario
+from pantau.sim.server import SimServer
+from pantau.sim.world import DEFAULT_LAST_DAY, WEEKS, build_world
+from pantau.store import Store
+
+NAME = "demo"
+HELP = "serve a simulated regency on loopback, collect it with the real collectors, open the dashboard"
+
+# Never the production database: a demo must not mix simulated posts into real ones, so
+# $PANTAU_DB is deliberately not consulted.
+DEFAULT_DEMO_DB = DATA_DIR / "demo.db"
+DEFAULT_SIM_PORT = 47000
+# The demo crawls YouTube through the public feed (15 newest videos), so the feed's coverage
+# gap shows on the dashboard; the Data API answers are exercised by the tests.
+DEMO_CREDENTIALS = {k: v for k, v in SIM_CREDENTIALS.items() if k != "PANTAU_YOUTUBE_KEY"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
+    parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1): same seed, same posts")
+    parser.add_argument("--collect-only", action="store_true",
+                        help="collect and compare with the ground truth, do not open the dashboard")
+    parser.add_argument("--workers", type=int, default=8, help="collection threads (default 8)")
+    parser.add_argument("--weeks", type=int, default=WEEKS, help=f"weeks simulated, ending {DEFAULT_LAST_DAY} "
+                                                                  f"(default {WEEKS})")
+    parser.add_argument("--sim-port", type=int, default=DEFAULT_SIM_PORT, metavar="PORT",
+                        help=f"first loopback port of the simulator (default {DEFAULT_SIM_PORT}; one port per unit "
+                             "follows). Fixed ports keep re-runs on the same database consistent.")
+
+
+def run(args: argparse.Namespace) -> int:
+    db_url = normalise_db_url(args.db) if args.db else f"sqlite:///{DEFAULT_DEMO_DB}"
+    try:
+        units_registry = load_registry(args.registry or DEFAULT_REGISTRY)
+    except RegistryError as exc:
+        return fail(f"the registry has {len(exc.problems)} problem(s):\n{exc}")
+    if args.weeks < 2:
+        return fail("--weeks must be at least 2 (the demo collects twice, a week apart)")
+    world = build_world(units_registry.units, seed=args.seed, weeks=args.weeks)
+    try:
+        server = SimServer(world, FaultPlan(), base_port=args.sim_port)
+    except OSError as exc:
+        return fail(f"cannot listen on loopback ports {args.sim_port}..{args.sim_port + len(world.hosts)}: {exc}; "
+                    "choose another range with --sim-port")
+    folder = Path(tempfile.mkdtemp(prefix="pantau-demo-registry-"))
+    server.start()
+    try:
+        return _collect_and_show(args, world, server, folder, db_url, units_registry.settings)
+    except CommandError as exc:
+        return fail(str(exc))
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _collect_and_show(args, world, server, folder: Path, db_url: str, settings) -> int:
+    write_registry(world, folder, settings=settings)
+    registry = load_registry(folder)
+    print(f"simulation: seed {args.seed}, {world.first_day} .. {world.last_day}, {describe(world)}")
+    print(f"simulator: {len(world.hosts)} loopback hosts from port {world.hosts[0].port if world.hosts else '-'}; "
+          f"registry written to {folder}")
+    store = Store(db_url)
+    try:
+        store.sync_registry(registry)
+        started = time.monotonic()
+        try:
+            with collection_lock(store):
+                result = run_scenario(world, server, store, registry, workers=args.workers,
+                                      credentials=DEMO_CREDENTIALS)
+        except CollectionLocked as exc:
+            print(f"pantau: {exc}", file=sys.stderr)
+            return 3
+        elapsed = time.monotonic() - started
+        for round_ in result.rounds:
+            print(f"collection at {round_.at.astimezone(world.zone):%Y-%m-%d %H:%M %Z}:")
+            for line in summary_lines(round_.first):
+                print(f"  {line}")
+            if round_.retry:
+                print(f"  retry pass: {round_.retry.ok} ok, {round_.retry.failed} failed")
+        print(f"collected in {elapsed:.1f} s, {server.stats()['requests']} requests served")
+        print(f"coverage gaps recorded: {len(store.gaps_frame())}")
+        comparison = result.comparison
+        for line in comparison.report():
+            print(line)
+        print(comparison.summary_line())
+        if args.collect_only:
+            return 0 if comparison.exact else 1
+        return _dashboard(args, world, folder, db_url)
+    finally:
+        store.dispose()
+
+
+def _dashboard(args, world, folder: Path, db_url: str) -> int:
+    env = dict(os.environ)
+    env.update({
+        "PANTAU_DB": db_url,
+        "PANTAU_REGISTRY": str(folder),
+        "PANTAU_SIMULATED": "1",
+        "PANTAU_TODAY": world.last_day.isoformat(),
+    })
+    env.setdefault("PANTAU_MODE", "public")
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"),
+               "--server.port", str(args.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    print(f"dashboard: http://localhost:{args.port} (simulated data; Ctrl-C to stop)")
+    process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return 0
