@@ -17,6 +17,7 @@ COMMANDS = (
     "pantau.commands.export",
     "pantau.commands.collect",
     "pantau.commands.demo",
+    "pantau.commands.bench",
 )
 
 

@@ -59,7 +59,7 @@ class ScenarioResult:
 
 def demo_policy() -> HttpPolicy:
     """Short timeouts: the simulator's stalled responses must not hold a worker for 20 s."""
-    return HttpPolicy(connect_timeout=2.0, read_timeout=1.5, total_timeout=20.0, backoff=0.2, max_backoff=2.0)
+    return HttpPolicy(connect_timeout=2.0, read_timeout=1.5, total_timeout=20.0, backoff=0.1, max_backoff=1.0)
 
 
 def default_rounds(world: World) -> list[datetime]:

@@ -395,3 +395,20 @@ def small_regency(units: Sequence[Unit], opd: int = 7, kecamatan: int = 3, villa
     for kec in kecs:
         chosen += [u for u in units if u.parent_id == kec.unit_id][:villages]
     return chosen
+
+
+def synthetic_units(sources: int, opd: int = 30, kecamatan: int = 20) -> list[Unit]:
+    """A regency-shaped set of units whose plan has about `sources` collectable channels (the bench)."""
+    units = [Unit("bupati", "Bupati", "pimpinan"), Unit("wakil-bupati", "Wakil Bupati", "pimpinan")]
+    units += [Unit(f"opd-{i:03d}", f"Dinas {i}", "opd") for i in range(opd)]
+    kecs = [Unit(f"kec-{i:02d}", f"Kecamatan {PLACES[i % len(PLACES)]} {i}", "kecamatan") for i in range(kecamatan)]
+    units += kecs
+    count = sum(1 for _, variants in plan_variants(units) for v in variants if VARIANT_COLLECTOR[v])
+    index = 0
+    while count < sources:
+        kec = kecs[index % len(kecs)]
+        units.append(Unit(f"desa-{index:05d}", f"Desa {index}", "desa", kec.unit_id))
+        slot = DESA_SITES[index % len(DESA_SITES)]
+        count += 1 if slot and VARIANT_COLLECTOR[slot] else 0
+        index += 1
+    return units

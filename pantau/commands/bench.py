@@ -1,0 +1,158 @@
+"""pantau bench collect|dashboard: the performance targets of DESIGN.md, measured.
+
+Each figure is printed as one `key: value` line with the machine, the inputs and the ratio to
+its bound. Timings live here, never in tests.
+
+collect: a regency-sized simulated registry (one loopback host:port per unit, faults off, a
+fixed latency per response) served by a simulator in its own process; one full collection,
+then a re-run with nothing new. Ideal bound = requests x latency / allowed concurrency, with
+allowed concurrency = min(workers, 2 x hosts). Every request counts: robots.txt, discovery,
+retries.
+
+dashboard: a store of N simulated posts; the metric computations behind each page timed, and
+a full AppTest render of Ringkasan and of a filter change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pantau.commands.common import fail
+
+NAME = "bench"
+HELP = "benchmarks: collection against the simulator, dashboard render times"
+
+COLLECT_RATIO_TARGET = 1.5
+MAX_PER_HOST = 2
+FIRST_RENDER_TARGET = 1.0
+FILTER_CHANGE_TARGET = 0.3
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=("collect", "dashboard"), help="which benchmark")
+    parser.add_argument("--sources", type=int, default=1000, help="collect: simulated sources (default 1000)")
+    parser.add_argument("--latency-ms", type=float, default=150.0, help="collect: latency per response (default 150)")
+    parser.add_argument("--workers", type=int, default=8, help="collect: collection threads (default 8)")
+    parser.add_argument("--posts", type=int, default=200_000, help="dashboard: posts in the store (default 200000)")
+    parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.what == "collect":
+        return bench_collect(args)
+    return bench_dashboard(args)
+
+
+def emit(key: str, value) -> None:
+    if isinstance(value, float):
+        value = f"{value:.3f}" if abs(value) < 100 else f"{value:.1f}"
+    print(f"{key}: {value}", flush=True)
+
+
+def machine() -> None:
+    emit("machine.cpus", os.cpu_count())
+    emit("machine.platform", platform.platform())
+    emit("machine.python", platform.python_version())
+
+
+def peak_memory_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+# --- collect -------------------------------------------------------------------------------------
+
+def bench_collect(args: argparse.Namespace) -> int:
+    from collectors.runner import run_collection
+    from pantau.registry import load_registry
+    from pantau.sim.faults import FaultPlan
+    from pantau.sim.process import SimProcess
+    from pantau.sim.registry import SIM_CREDENTIALS, write_registry
+    from pantau.sim.world import WEEKS, build_world, synthetic_units
+    from pantau.store import Store
+
+    if args.sources < 1 or args.workers < 1 or args.latency_ms < 0:
+        return fail("--sources and --workers must be positive, --latency-ms not negative")
+    if not args.verbose:
+        # Platforms without a collector yet warn once per source: noise in a benchmark's output.
+        logging.getLogger("collectors").setLevel(logging.ERROR)
+    units = synthetic_units(args.sources)
+    world = build_world(units, seed=args.seed)
+    tmp = Path(tempfile.mkdtemp(prefix="pantau-bench-"))
+    simulator = SimProcess(world, FaultPlan.off(latency_ms=args.latency_ms), WEEKS)
+    try:
+        registry = load_registry(write_registry(world, tmp / "registry"))
+        sources = [s for s in registry.sources if s.active and s.collector]
+        hosts = len(world.hosts)
+        store = Store(f"sqlite:///{tmp / 'bench.db'}")
+        store.sync_registry(registry)
+        machine()
+        emit("inputs.sources", len(sources))
+        emit("inputs.hosts", hosts)
+        emit("inputs.posts_upstream", world.post_count())
+        emit("inputs.latency_ms", args.latency_ms)
+        emit("inputs.workers", args.workers)
+        allowed = min(args.workers, 2 * hosts)
+        latency = args.latency_ms / 1000
+        runs = {}
+        for label in ("full", "rerun"):
+            simulator.reset_stats()
+            started = time.perf_counter()
+            summary = run_collection(store, registry, since=world.start, now=world.end, workers=args.workers,
+                                     credentials=SIM_CREDENTIALS)
+            wall = time.perf_counter() - started
+            stats = simulator.stats()
+            runs[label] = (summary, wall, stats)
+            ideal = stats["requests"] * latency / allowed
+            emit(f"{label}.wall_s", wall)
+            emit(f"{label}.sources_ok", summary.ok)
+            emit(f"{label}.sources_failed", summary.failed)
+            emit(f"{label}.posts_new", summary.posts_new)
+            emit(f"{label}.requests", stats["requests"])
+            emit(f"{label}.requests_robots", stats["robots"])
+            emit(f"{label}.allowed_concurrency", allowed)
+            emit(f"{label}.ideal_s", ideal)
+            emit(f"{label}.ratio", wall / ideal if ideal else float("nan"))
+            emit(f"{label}.max_concurrent_per_host", stats["max_per_host"])
+            emit(f"{label}.max_concurrent_total", stats["max_in_flight"])
+        full_summary, full_wall, full_stats = runs["full"]
+        rerun_summary, _, rerun_stats = runs["rerun"]
+        # Sources of a kind without a collector send nothing; they do not dilute the ratio.
+        collected = sum(1 for a in rerun_summary.attempts if a.status not in ("not_collectable", "skipped"))
+        emit("rerun.sources_collected", collected)
+        per_source = rerun_stats["requests"] / max(1, collected)
+        emit("rerun.requests_per_source", per_source)
+        emit("target.ratio", f"<= {COLLECT_RATIO_TARGET}")
+        emit("target.max_concurrent_per_host", f"<= {MAX_PER_HOST}")
+        emit("target.rerun_requests_per_source", "<= 1")
+        emit("result.ratio_ok", full_wall / (full_stats["requests"] * latency / allowed) <= COLLECT_RATIO_TARGET
+             if full_stats["requests"] and latency else "n/a")
+        emit("result.per_host_ok", max(full_stats["max_per_host"], rerun_stats["max_per_host"]) <= MAX_PER_HOST)
+        emit("result.rerun_ok", per_source <= 1)
+        emit("memory.peak_collector_mb", peak_memory_mb())
+        store.dispose()
+    finally:
+        simulator.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    emit("memory.peak_simulator_mb", peak_memory_mb(resource.RUSAGE_CHILDREN))
+    return 0
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+def bench_dashboard(args: argparse.Namespace) -> int:
+    from pantau.sim import dashboard_bench
+
+    try:
+        return dashboard_bench.run(args.posts, args.seed, emit, machine)
+    except ImportError as exc:
+        print(f"pantau: the dashboard benchmark needs the dashboard modules: {exc}", file=sys.stderr)
+        return 1
