@@ -104,7 +104,10 @@ def _collect_and_show(args, world, server, folder: Path, db_url: str, settings) 
                 print(f"  {line}")
             if round_.retry:
                 print(f"  retry pass: {round_.retry.ok} ok, {round_.retry.failed} failed")
-        print(f"collected in {elapsed:.1f} s, {server.stats()['requests']} requests served")
+        stats = server.stats()
+        print(f"collected in {elapsed:.1f} s, {stats['requests']} requests served")
+        persisting = sorted(f"{c.source_id} ({c.persisting})" for c in world.channels if c.persisting)
+        print(f"faults fired: {stats['faults_fired']}; persisting: {', '.join(persisting) or 'none'}")
         print(f"coverage gaps recorded: {len(store.gaps_frame())}")
         comparison = result.comparison
         for line in comparison.report():
