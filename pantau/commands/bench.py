@@ -130,6 +130,14 @@ def bench_collect(args: argparse.Namespace) -> int:
         emit("rerun.sources_collected", collected)
         per_source = rerun_stats["requests"] / max(1, collected)
         emit("rerun.requests_per_source", per_source)
+        # Which kinds cost more than one request on a re-run (as the collectors count them).
+        kinds = {s.source_id: s.collector for s in sources}
+        by_kind: dict[str, list[int]] = {}
+        for attempt in rerun_summary.attempts:
+            if attempt.status not in ("not_collectable", "skipped"):
+                by_kind.setdefault(kinds.get(attempt.source_id, "?"), []).append(attempt.requests)
+        for kind, counts in sorted(by_kind.items()):
+            emit(f"rerun.requests_per_source.{kind}", sum(counts) / len(counts))
         emit("target.ratio", f"<= {COLLECT_RATIO_TARGET}")
         emit("target.max_concurrent_per_host", f"<= {MAX_PER_HOST}")
         emit("target.rerun_requests_per_source", "<= 1")
