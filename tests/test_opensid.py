@@ -238,3 +238,14 @@ def test_sidebar_table_is_not_the_archive():
     <tr><td>Pengunjung hari ini</td><td>12</td></tr></table></body></html>"""
     with pytest.raises(ParseError, match="no archive table"):
         opensid.parse_archive(page, "https://desa.id/arsip/1", None)
+
+
+def test_switching_route_never_duplicates_in_the_store(httpserver, sqlite_store):
+    since = local("2025-08-01T00:00")
+    from_feed = opensid.collect(make_ctx(host_site(httpserver), since))
+    seen, new = sqlite_store.upsert_posts("desa-sidomulyo", "website", from_feed.posts)
+    assert seen == new == len(published_since(since))
+    httpserver.clear()
+    from_archive = opensid.collect(make_ctx(host_site(httpserver, feed="feed_old.xml"), since))
+    assert from_archive.route == "archive"
+    assert sqlite_store.upsert_posts("desa-sidomulyo", "website", from_archive.posts) == (seen, 0)
