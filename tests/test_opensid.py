@@ -249,3 +249,13 @@ def test_switching_route_never_duplicates_in_the_store(httpserver, sqlite_store)
     from_archive = opensid.collect(make_ctx(host_site(httpserver, feed="feed_old.xml"), since))
     assert from_archive.route == "archive"
     assert sqlite_store.upsert_posts("desa-sidomulyo", "website", from_archive.posts) == (seen, 0)
+
+
+def test_truncated_feed_without_html_routes_is_reported_truncated(httpserver):
+    base = host_site(httpserver, archive=None, index=False)
+    since = local("2025-06-01T00:00")
+    result = opensid.collect(make_ctx(base, since))
+    assert result.route == "feed"
+    assert len(result.posts) == 50
+    assert result.truncated is True  # the runner records the coverage gap
+    assert any("archive unusable" in note for note in result.notes)
