@@ -159,7 +159,7 @@ def _need_now(now: datetime | None, text: str) -> datetime:
     if now is None:
         raise DateParseError(f"relative date {text!r} needs a reference time")
     if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
+        raise TypeError("now must be timezone-aware")
     return now
 
 
