@@ -15,6 +15,8 @@ from importlib import import_module
 # `pantau --help` shows exactly the subcommands that exist.
 COMMANDS = (
     "pantau.commands.export",
+    "pantau.commands.importer",
+    "pantau.commands.discover",
 )
 
 
