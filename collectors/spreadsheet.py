@@ -250,7 +250,7 @@ def _validate_row(file: str, row: int, cells: dict[str, Any], unit_ids: set[str]
     elif not is_http_url(url):
         problem("url", f"{url[:80]!r} is not an http(s) URL")
     elif platform in PLATFORM_HOSTS and not _host_matches(url, PLATFORM_HOSTS[platform]):
-        problem("url", f"{url[:80]!r} is not a {platform} address")
+        problem("url", f"{url[:80]!r} is not on {' or '.join(PLATFORM_HOSTS[platform])} (platform {platform})")
     elif url in first_row_of:
         problem("url", f"duplicate url (first on row {first_row_of[url]})")
     else:
