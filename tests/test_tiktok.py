@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +12,9 @@ from social_support import fixture_text, make_ctx
 
 from collectors import tiktok
 from collectors.base import ParseError, SourceNotFound
+from pantau.cli import main
 from pantau.models import Activity, Source
+from pantau.store import Store
 
 SINCE = datetime(2025, 1, 1, tzinfo=UTC)
 MONDAY = datetime(2025, 9, 8, 1, 0, tzinfo=UTC)
@@ -66,3 +71,22 @@ def test_profile_url_on_web_base():
     assert tiktok.profile_url("https://www.tiktok.com/@desa.x", "http://127.0.0.1:9000/tt/") == \
         "http://127.0.0.1:9000/tt/@desa.x"
     assert tiktok.profile_url("https://www.tiktok.com/@desa.x", None) == "https://www.tiktok.com/@desa.x"
+
+
+def test_export_activity_lists_the_deltas_in_local_time(tmp_path, capsysbinary):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    store = Store(url)
+    store.record_activity(Activity("dinkominfo", "tt-kominfo", MONDAY, TUESDAY, 5))
+    store.record_activity(Activity("bupati", "tt-bupati", TUESDAY, WEDNESDAY, 2))
+    store.dispose()
+
+    assert main(["export", "activity", "--db", url]) == 0
+    text = capsysbinary.readouterr().out.decode("utf-8").lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["unit_id", "source_id", "from", "to", "delta"]
+    assert rows[0] == {"unit_id": "dinkominfo", "source_id": "tt-kominfo", "from": "2025-09-08T08:00:00+07:00",
+                       "to": "2025-09-09T08:00:00+07:00", "delta": "5"}
+    assert rows[1]["delta"] == "2"
+
+    assert main(["export", "activity", "--db", url, "--from", "2025-09-10", "--format", "json"]) == 0
+    assert [r["source_id"] for r in json.loads(capsysbinary.readouterr().out)] == ["tt-bupati"]
