@@ -92,7 +92,7 @@ def graph_error(payload: Any, headers: Mapping[str, str], secrets: tuple[str, ..
     subcode = _int(error.get("error_subcode"))
     text = scrub(str(error.get("message", "")), secrets)
     label = f"Graph API error {code}" + (f"/{subcode}" if subcode else "") + f" ({error.get('type', '')}): {text}"
-    if code in RATE_LIMIT_CODES or error.get("is_transient") and code in (1, 2):
+    if code in RATE_LIMIT_CODES:
         usage = "; ".join(f"{name}: {headers[name]}" for name in USAGE_HEADERS if name in headers)
         return GraphRateLimited(f"{label} [{usage or 'no usage header'}]")
     if code in TOKEN_CODES:

@@ -93,3 +93,20 @@ def test_unreachable_site_exits_1(httpserver):
                             capture_output=True, cwd=ROOT, timeout=120)
     assert result.returncode == 1
     assert b"HTTP 404" in result.stderr and result.stdout == b""
+
+
+def test_blogger_page_and_link_filters():
+    from collectors.discover import account_of, read_page
+
+    page = ('<html><head><meta name="generator" content="blogger">'
+            '<link rel="alternate" type="application/atom+xml" href="https://desa-x.blogspot.com/feeds/posts/default">'
+            '</head><body><a href="https://www.facebook.com/pages/Desa-X/123456789012">FB</a></body></html>')
+    found = read_page("https://desa-x.blogspot.com/", page)
+    assert found.platform == "blogger"
+    assert found.feed == "https://desa-x.blogspot.com/feeds/posts/default"
+    assert [(a.platform, a.address) for a in found.accounts] == [("facebook", "123456789012")]
+    for share_or_post in ("https://www.facebook.com/sharer.php?u=x", "https://twitter.com/intent/tweet?text=x",
+                          "https://www.instagram.com/p/Cabc/", "https://www.instagram.com/reel/Cabc/",
+                          "https://www.youtube.com/watch?v=AbCdEfGhIjK", "https://x.com/keccepu/status/1",
+                          "https://www.tiktok.com/tag/blora", "https://www.facebook.com/groups/12345"):
+        assert account_of(share_or_post) is None, share_or_post

@@ -28,7 +28,16 @@ NAME = "import"
 HELP = "import manual posts from a CSV/XLSX file (or write the template with --template)"
 
 
+EPILOG = """\
+Columns: unit_id, platform, url, published_at, title, likes, comments, views.
+published_at: ISO 8601, "10/9/2025 14.30" (day first) or "Rabu, 10 September 2025"; WIB unless stated.
+Rows whose unit_id starts with # are notes and are ignored (the template's notes and example row).
+Exit 0 when imported; 1 when a row is invalid (nothing written unless --skip-invalid); 2 wrong usage."""
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("file", nargs="?", metavar="FILE", help="FILE.csv or FILE.xlsx with the manual posts")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="write the valid rows and report the invalid ones (default: write nothing)")
