@@ -15,12 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from collectors import log_redaction
 from collectors.base import AuthError, CollectContext, CollectorError, ParseError, SourceNotFound
 from collectors.http import HttpStatusError
 
 log = logging.getLogger(__name__)
-log_redaction.install()
 
 GRAPH_API = "https://graph.facebook.com/v25.0"
 
@@ -109,7 +107,7 @@ def graph_get(ctx: CollectContext, url: str, params: dict[str, Any], token: str)
     secrets = (token,)
     query = {**params, "access_token": token}
     try:
-        response = ctx.http.get(url, params=query)
+        response = ctx.http.get(url, params=query, api=True)
     except HttpStatusError as exc:
         payload = _json_or_none(exc.body)
         if payload is None:

@@ -17,7 +17,6 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from collectors import log_redaction
 from collectors.base import (
     AuthError,
     CollectContext,
@@ -32,7 +31,6 @@ from collectors.social_text import count, excerpt_of, graph_time
 from pantau.models import Post
 
 log = logging.getLogger(__name__)
-log_redaction.install()
 
 DATA_API = "https://www.googleapis.com/youtube/v3"
 PAGE_SIZE = 50
@@ -116,7 +114,7 @@ class DataApi:
     def get(self, resource: str, params: dict[str, str]) -> dict:
         self.units += 1  # a failed call is charged too
         try:
-            response = self.ctx.http.get(f"{self.root}/{resource}", params={**params, "key": self.key})
+            response = self.ctx.http.get(f"{self.root}/{resource}", params={**params, "key": self.key}, api=True)
         except HttpStatusError as exc:
             try:
                 payload = json.loads(exc.body.decode("utf-8"))
