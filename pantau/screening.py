@@ -375,7 +375,8 @@ def tokenize(text: str, lex: Lexicons | None = None) -> list[Token | None]:
                     tokens.extend(Token(c, token.disguised) for c in canonical)
                 else:
                     tokens.append(token)
-        tokens.append(None)
+        if tokens and tokens[-1] is not None:
+            tokens.append(None)
     return _join_spaced_letters(tokens)
 
 
@@ -425,8 +426,11 @@ class Screening:
 
 
 def _find(tokens: list[Token | None], wanted: tuple[str, ...], mode: str, stem_cache: dict,
-          affixes: Affixes) -> Token | None:
-    """The first token where `wanted` starts, or None. Stem mode applies to the phrase's last word."""
+          affixes: Affixes) -> tuple[int, bool] | None:
+    """(start, disguised) of the first place `wanted` occurs, or None.
+
+    Stem mode applies to the phrase's last word (the word that takes the affixes).
+    """
     size = len(wanted)
     for i in range(len(tokens) - size + 1):
         window = tokens[i : i + size]
@@ -445,30 +449,32 @@ def _find(tokens: list[Token | None], wanted: tuple[str, ...], mode: str, stem_c
             ok = False
             break
         if ok:
-            return window[0] if not any(t.disguised for t in window) else next(t for t in window if t.disguised)
+            return i, any(t.disguised for t in window)
     return None
-
-
-def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
-    size = len(inner)
-    return size < len(outer) and any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))
 
 
 def _score(rules: FlagRules, tokens: list[Token | None], stem_cache: dict, affixes: Affixes
            ) -> tuple[float, list[str], list[str]]:
-    matched: dict[str, float] = {}
+    spans: dict[str, tuple[int, int, float, bool]] = {}
     for term in rules.terms:
-        token = _find(tokens, term.tokens, term.mode, stem_cache, affixes)
-        if token is not None:
-            matched[term.text] = term.weight + (OBFUSCATION_BONUS if token.disguised else 0.0)
-    if not matched:
+        found = _find(tokens, term.tokens, term.mode, stem_cache, affixes)
+        if found is not None:
+            start, disguised = found
+            weight = term.weight + (OBFUSCATION_BONUS if disguised else 0.0)
+            spans[term.text] = (start, start + len(term.tokens), weight, term.mode == "stem")
+    if not spans:
         return 0.0, [], []
-    # "harley" inside a matched "harley davidson" is the same evidence: count the longer term only.
-    by_text = {t.text: t for t in rules.terms}
-    for text in list(matched):
-        inner = by_text[text].tokens
-        if any(other != text and _contains(by_text[other].tokens, inner) for other in matched):
-            del matched[text]
+    # Words count once: "harley" inside a matched "harley davidson", or the stem "bangun" on the
+    # same word as "pembangunan", are the same evidence. Keep the longest span, then the heaviest,
+    # then the exact word over the stem (the reviewer sees the word as written).
+    ranked = sorted(spans.items(), key=lambda kv: (kv[1][0] - kv[1][1], -kv[1][2], kv[1][3], kv[0]))
+    matched: dict[str, float] = {}
+    kept: list[tuple[int, int]] = []
+    for text, (start, end, weight, _stem) in ranked:
+        if any(s <= start and end <= e for s, e in kept):
+            continue
+        kept.append((start, end))
+        matched[text] = weight
     found_contexts = [c for c in rules.contexts if _find(tokens, c.tokens, "word", stem_cache, affixes)]
     contributions = dict(matched)
     general = 0.0
