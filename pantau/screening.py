@@ -97,6 +97,8 @@ class FlagRules:
     threshold: float
     terms: tuple[Term, ...]
     contexts: tuple[Context, ...]
+    term_index: _Index = field(compare=False, repr=False)
+    context_index: _Index = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ def load_lexicons(directory: Path = LEXICON_DIR) -> Lexicons:
         if threshold <= 0:
             raise LexiconError(f"{flags_path}:{number}:threshold: must be above 0")
         flag_rules.append(FlagRules(flag, row["group"], row["label"] or FLAG_LABELS.get(flag, flag),
-                                    threshold, terms, contexts))
+                                    threshold, terms, contexts, _Index.build(terms), _Index.build(contexts)))
 
     variants: dict[str, tuple[str, ...]] = {}
     variants_path = directory / "normalisation.csv"
@@ -262,6 +264,11 @@ _LEET_DIGITS = str.maketrans({"4": "a", "1": "i", "0": "o", "3": "e", "5": "s", 
 _LEET_SYMBOLS = str.maketrans({"@": "a", "$": "s", "!": "i", "|": "i"})
 _DOTTED = re.compile(r"^(?:[a-z][.\-_]){2,}[a-z]$")  # b.a.n.g.s.a.t, a-n-j-i-n-g
 _RUNS = re.compile(r"(.)\1+")
+_EDGE_PUNCTUATION = "\"'()[]{}<>,.;:?!~`^&%=+/\\-_"
+_LEET_SYMBOL_INSIDE = re.compile(r"(?<=[a-z0-9])[@$!|](?=[a-z0-9*])")
+_DOTS = re.compile(r"[.\-_]")
+_WORD = re.compile(r"[a-z0-9]+")
+_NUMBER = re.compile(r"\d{2,}")
 _LONG_RUNS = re.compile(r"(.)\1{2,}")
 
 
@@ -300,32 +307,31 @@ def _hashtag_words(raw: str) -> str:
 
 
 def _read_raw_token(raw: str, lex: Lexicons) -> list[Token]:
-    """One whitespace-separated chunk -> tokens, undoing the usual disguises."""
+    """One whitespace-separated chunk (already folded) -> tokens, undoing the usual disguises."""
     raw = _hashtag_words(raw).lower()
     if raw.startswith("@"):  # a mention, not leetspeak
         raw = raw[1:]
-    core = raw.strip("\"'()[]{}<>,.;:?!~`^&%=+/\\-_")
+    core = raw.strip(_EDGE_PUNCTUATION)
     if not core:
         return []
-    disguised = False
+    symbol_disguise = False
     # Symbols standing for letters, only between letters or digits ("b@ngsat", "anj!ng", "a$u").
-    inner = re.sub(r"(?<=[a-z0-9])[@$!|](?=[a-z0-9*])", lambda m: m.group().translate(_LEET_SYMBOLS), core)
+    inner = _LEET_SYMBOL_INSIDE.sub(lambda m: m.group().translate(_LEET_SYMBOLS), core)
     if inner != core:
-        disguised, core = True, inner
+        symbol_disguise, core = True, inner
     if "*" in core:
         unmasked = _unmask(core, lex)
         if unmasked:
             return [Token(unmasked, True)]
     if _DOTTED.match(core):
-        return [Token(re.sub(r"[.\-_]", "", core), True)]
+        return [Token(_DOTS.sub("", core), True)]
     tokens = []
-    for part in re.findall(r"[a-z0-9]+", _fold(core)):
-        if re.search(r"[a-z]", part) and re.search(r"\d", part):
-            mapped = part.translate(_LEET_DIGITS)
-            # "covid19", "hut80", "17an" are not disguises: a number is two digits or more in a row,
-            # a disguise swaps single letters ("4njing", "b4ngsat", "t0l0l").
-            if not re.search(r"\d{2,}", part):
-                part, disguised = mapped, True
+    for part in _WORD.findall(core):
+        disguised = symbol_disguise
+        # "covid19", "hut80", "17an" are not disguises: a number is two digits or more in a row,
+        # a disguise swaps single letters ("4njing", "b4ngsat", "t0l0l").
+        if not part.isalpha() and not part.isdigit() and not _NUMBER.search(part):
+            part, disguised = part.translate(_LEET_DIGITS), True
         tokens.append(Token(part, disguised))
     return tokens
 
@@ -365,7 +371,7 @@ def _join_spaced_letters(tokens: list[Token | None]) -> list[Token | None]:
 def tokenize(text: str, lex: Lexicons | None = None) -> list[Token | None]:
     """Normalised tokens of a text; None marks a sentence boundary that phrases never cross."""
     lex = lex or lexicons()
-    text = _URL.sub(" ", text or "")
+    text = _fold(_URL.sub(" ", text or ""))
     tokens: list[Token | None] = []
     for sentence in _BOUNDARY.split(text):
         for raw in sentence.split():
@@ -425,43 +431,85 @@ class Screening:
         return ";".join(self.flags)
 
 
-def _find(tokens: list[Token | None], wanted: tuple[str, ...], mode: str, stem_cache: dict,
-          affixes: Affixes) -> tuple[int, bool] | None:
-    """(start, disguised) of the first place `wanted` occurs, or None.
+@dataclass(frozen=True)
+class _Index:
+    """A flag's terms by their first word, and its one-word stem terms by stem: one pass per text."""
 
-    Stem mode applies to the phrase's last word (the word that takes the affixes).
-    """
-    size = len(wanted)
-    for i in range(len(tokens) - size + 1):
-        window = tokens[i : i + size]
-        if any(t is None for t in window):
-            continue
-        ok = True
-        for j, (token, word) in enumerate(zip(window, wanted, strict=True)):
-            if token.skeleton == word:
+    by_first: dict[str, tuple[Term | Context, ...]]
+    by_stem: dict[str, tuple[Term, ...]]
+
+    @classmethod
+    def build(cls, items: Iterable[Term | Context]) -> _Index:
+        by_first: dict[str, list] = {}
+        by_stem: dict[str, list] = {}
+        for item in items:
+            if getattr(item, "mode", "word") == "stem" and len(item.tokens) == 1:
+                by_stem.setdefault(item.tokens[0], []).append(item)
+            else:
+                by_first.setdefault(item.tokens[0], []).append(item)
+        return cls({k: tuple(v) for k, v in by_first.items()}, {k: tuple(v) for k, v in by_stem.items()})
+
+
+@lru_cache(maxsize=200_000)
+def _stems_of(word: str, affixes: Affixes) -> frozenset[str]:
+    return frozenset(stems(_collapse_long_runs(word), affixes))
+
+
+class _Text:
+    """A tokenised text with its words' stems worked out once, on demand."""
+
+    def __init__(self, tokens: list[Token | None], affixes: Affixes):
+        self.tokens = tokens
+        self.affixes = affixes
+        self._stems: dict[int, frozenset[str]] = {}
+
+    def stems_at(self, i: int) -> frozenset[str]:
+        found = self._stems.get(i)
+        if found is None:
+            found = self._stems[i] = _stems_of(self.tokens[i].word, self.affixes)
+        return found
+
+    def phrase_at(self, i: int, item: Term | Context) -> bool | None:
+        """Whether `item` (whose first word matched at i) occurs there: None, or its disguise."""
+        words = item.tokens
+        last = len(words) - 1
+        disguised = self.tokens[i].disguised
+        for j in range(1, len(words)):
+            if i + j >= len(self.tokens):
+                return None
+            token = self.tokens[i + j]
+            if token is None:
+                return None
+            if token.skeleton != words[j] and not (
+                getattr(item, "mode", "word") == "stem" and j == last and words[j] in self.stems_at(i + j)
+            ):
+                return None
+            disguised = disguised or token.disguised
+        return disguised
+
+    def occurrences(self, index: _Index) -> dict[str, tuple[int, bool, Term | Context]]:
+        """First (position, disguised, item) of every indexed item found in the text, by its text."""
+        found: dict[str, tuple[int, bool, Term | Context]] = {}
+        for i, token in enumerate(self.tokens):
+            if token is None:
                 continue
-            if mode == "stem" and j == size - 1:
-                cands = stem_cache.get(token.word)
-                if cands is None:
-                    cands = stem_cache[token.word] = stems(_collapse_long_runs(token.word), affixes)
-                if word in cands:
-                    continue
-            ok = False
-            break
-        if ok:
-            return i, any(t.disguised for t in window)
-    return None
+            for item in index.by_first.get(token.skeleton, ()):
+                if item.text not in found:
+                    disguised = self.phrase_at(i, item)
+                    if disguised is not None:
+                        found[item.text] = (i, disguised, item)
+            if index.by_stem:
+                for stem in self.stems_at(i):
+                    for item in index.by_stem.get(stem, ()):
+                        found.setdefault(item.text, (i, token.disguised, item))
+        return found
 
 
-def _score(rules: FlagRules, tokens: list[Token | None], stem_cache: dict, affixes: Affixes
-           ) -> tuple[float, list[str], list[str]]:
+def _score(rules: FlagRules, doc: _Text) -> tuple[float, list[str], list[str]]:
     spans: dict[str, tuple[int, int, float, bool]] = {}
-    for term in rules.terms:
-        found = _find(tokens, term.tokens, term.mode, stem_cache, affixes)
-        if found is not None:
-            start, disguised = found
-            weight = term.weight + (OBFUSCATION_BONUS if disguised else 0.0)
-            spans[term.text] = (start, start + len(term.tokens), weight, term.mode == "stem")
+    for start, disguised, term in doc.occurrences(rules.term_index).values():
+        weight = term.weight + (OBFUSCATION_BONUS if disguised else 0.0)
+        spans[term.text] = (start, start + len(term.tokens), weight, term.mode == "stem")
     if not spans:
         return 0.0, [], []
     # Words count once: "harley" inside a matched "harley davidson", or the stem "bangun" on the
@@ -475,7 +523,8 @@ def _score(rules: FlagRules, tokens: list[Token | None], stem_cache: dict, affix
             continue
         kept.append((start, end))
         matched[text] = weight
-    found_contexts = [c for c in rules.contexts if _find(tokens, c.tokens, "word", stem_cache, affixes)]
+    context_found = doc.occurrences(rules.context_index)
+    found_contexts = [c for c in rules.contexts if c.text in context_found]
     contributions = dict(matched)
     general = 0.0
     for context in found_contexts:
@@ -491,11 +540,10 @@ def _score(rules: FlagRules, tokens: list[Token | None], stem_cache: dict, affix
 def screen(text: str, lex: Lexicons | None = None) -> Screening:
     """Flags for one text (a post's title, caption and excerpt joined)."""
     lex = lex or lexicons()
-    tokens = tokenize(text, lex)
-    stem_cache: dict[str, set[str]] = {}
+    tokenized = _Text(tokenize(text, lex), lex.affixes)
     flags, terms, scores, contexts = [], {}, {}, {}
     for rules in lex.flags:
-        score, matched, found_contexts = _score(rules, tokens, stem_cache, lex.affixes)
+        score, matched, found_contexts = _score(rules, tokenized)
         scores[rules.flag] = score
         if found_contexts:
             contexts[rules.flag] = found_contexts

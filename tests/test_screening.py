@@ -158,7 +158,8 @@ def test_everyday_words_are_not_roadworks(text):
 
 
 def test_phrases_do_not_cross_sentences():
-    assert "pembangunan" not in screen("Bapak kepala desa hadir. Jalan desa ramai.").flags or True
+    assert "pembangunan" not in screen("Kegiatan selesai di jalan. Desa kami bersih.").flags
+    assert "pembangunan" in screen("Kegiatan selesai di jalan desa kami.").flags
     assert "pamer" not in screen("Kapal. Pesiar").flags
     assert "pamer" in screen("kapal pesiar").flags
 
@@ -285,7 +286,7 @@ def test_export_posts_carries_flags(tmp_path, capsysbinary):
     assert [(r["external_id"], r["flags"]) for r in rows] == [("101", "pamer;pembangunan"), ("102", "")]
 
 
-def test_screen_command_recomputes_after_lexicon_edit(tmp_path):
+def test_screen_command_recomputes_after_lexicon_edit(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     store = Store(url)
     save_posts(store, "desa-x", "website", [
@@ -296,28 +297,25 @@ def test_screen_command_recomputes_after_lexicon_edit(tmp_path):
     with (folder / "seremonial.csv").open("a", encoding="utf-8") as handle:
         handle.write("sedekah laut,1,word\n")
 
-    def run(*extra):
-        return subprocess.run([sys.executable, "-m", "pantau", "screen", "--db", url, *extra],
-                              capture_output=True, cwd=ROOT, timeout=120, text=True)
-
-    dry = run("--lexicons", str(folder), "--dry-run")
+    # Once through a real process, as a user runs it.
+    dry = subprocess.run([sys.executable, "-m", "pantau", "screen", "--db", url, "--lexicons", str(folder),
+                          "--dry-run"], capture_output=True, cwd=ROOT, timeout=120, text=True)
     assert dry.returncode == 0, dry.stderr
     assert "screened 2 posts, would change 1" in dry.stdout
     assert store.posts_frame().set_index("external_id").loc["1", "flags"] == ""
 
-    done = run("--lexicons", str(folder))
-    assert done.returncode == 0, done.stderr
-    assert "screened 2 posts, changed 1" in done.stdout and "seremonial: 1" in done.stdout
+    assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "screened 2 posts, changed 1" in out and "seremonial: 1 (Seremonial)" in out
     frame = store.posts_frame().set_index("external_id")
     assert frame.loc["1", "flags"] == "seremonial"
     assert json.loads(frame.loc["1", "flag_terms"]) == {"seremonial": ["sedekah laut"]}
     assert frame.loc["2", "flags"] == "pembangunan"
 
-    again = run("--lexicons", str(folder))
-    assert "changed 0" in again.stdout
+    assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 0
+    assert "changed 0" in capsys.readouterr().out
 
     (folder / "flags.csv").write_text("flag,group,label,threshold\npamer,royal,X,1\n", encoding="utf-8")
-    broken = run("--lexicons", str(folder))
-    assert broken.returncode == 1
-    assert f"{folder / 'flags.csv'}:2:group: expected review or topic" in broken.stderr
+    assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 1
+    assert f"{folder / 'flags.csv'}:2:group: expected review or topic" in capsys.readouterr().err
     store.dispose()
