@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from pantau.config import DATA_DIR
 from pantau.models import Post
 
@@ -51,6 +53,9 @@ FLAG_LABELS = {
     "pendidikan": "Pendidikan",
     "seremonial": "Seremonial",
 }
+
+TOPIC_LABELS = {flag: FLAG_LABELS[flag] for flag in TOPICS}
+REVIEW_FLAG_LABELS = {flag: FLAG_LABELS[flag] for flag in REVIEW_FLAGS}
 
 # A reviewer's marks on a flagged post (stored code -> Indonesian label).
 REVIEW_MARKS = {
@@ -584,6 +589,13 @@ def parse_terms(value: str | None) -> dict[str, list[str]]:
     except (TypeError, ValueError):
         return {}
     return {str(k): [str(t) for t in v] for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def has_flag(flags_series: pd.Series, flag: str) -> pd.Series:
+    """Boolean mask of the posts whose posts.flags carries `flag` (for the public topic filter)."""
+    if not re.fullmatch(r"[a-z_]+", flag):
+        raise ValueError(f"not a flag name: {flag!r}")
+    return flags_series.fillna("").astype(str).str.contains(rf"(?:^|;){flag}(?:;|$)", regex=True)
 
 
 def work_share(flags_series: Iterable[str | None]) -> float:

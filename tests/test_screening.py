@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pantau.cli import main
@@ -23,6 +24,7 @@ from pantau.screening import (
     TOPICS,
     LexiconError,
     flags_for_posts,
+    has_flag,
     lexicons,
     load_lexicons,
     parse_terms,
@@ -101,6 +103,16 @@ def test_no_blora_unit_name_reads_as_an_insult():
     assert len(names) > 300
     offending = [name for name in names if "bahasa" in screen(name).flags or "pamer" in screen(name).flags]
     assert offending == []
+
+
+def test_fancy_fonts_are_plain_letters():
+    assert screen("dasar 𝐠𝐨𝐛𝐥𝐨𝐤").terms["bahasa"] == ["dasar", "goblok"]
+
+
+def test_a_literal_context_lowers_only_its_own_word():
+    result = screen("Dasar goblok, anjing rabies saja diurus")
+    assert "bahasa" in result.flags and result.terms["bahasa"] == ["anjing", "dasar", "goblok"]
+    assert result.scores["bahasa"] == 1.2  # anjing 1 - rabies 1, dasar 0.2, goblok 1
 
 
 def test_disguise_outweighs_a_literal_context():
@@ -207,6 +219,15 @@ def test_constants_and_labels():
 def test_work_share(expected, flags):
     value = work_share(flags)
     assert (math.isnan(value) and math.isnan(expected)) or value == pytest.approx(expected)
+
+
+def test_has_flag_matches_whole_flags_only():
+    series = pd.Series(["pamer;pembangunan", "pembangunan", "", None, "layanan;seremonial"])
+    assert has_flag(series, "pembangunan").tolist() == [True, True, False, False, False]
+    assert has_flag(series, "pamer").tolist() == [True, False, False, False, False]
+    assert has_flag(series, "seremonial").tolist() == [False, False, False, False, True]
+    with pytest.raises(ValueError):
+        has_flag(series, ".*")
 
 
 def _copy_lexicons(tmp_path: Path) -> Path:
