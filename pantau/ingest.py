@@ -6,6 +6,7 @@ screening flags) whichever route brought it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from pantau.models import Post
@@ -30,7 +31,10 @@ def screen_stored(store: Store, keys: list[tuple[str, str]]) -> None:
     """
     lex = lexicons()
     flagged = []
-    for (source_id, external_id), (title, excerpt) in store.post_texts(keys).items():
+    for (source_id, external_id), (title, excerpt, flags, terms) in store.post_texts(keys).items():
         result = screen(post_text(title, excerpt), lex)
-        flagged.append((source_id, external_id, result.flags_str, result.terms))
-    store.set_flags(flagged)
+        # A re-collection mostly brings posts already screened: write only what changed.
+        if result.flags_str != flags or json.dumps(result.terms, ensure_ascii=False) != terms:
+            flagged.append((source_id, external_id, result.flags_str, result.terms))
+    if flagged:
+        store.set_flags(flagged)

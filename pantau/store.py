@@ -420,17 +420,17 @@ class Store:
                     .values(flags=flags, flag_terms=json.dumps(terms, ensure_ascii=False))
                 )
 
-    def post_texts(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
-        """Stored (title, excerpt) of the given posts, keyed by (source_id, external_id)."""
-        found: dict[tuple[str, str], tuple[str, str]] = {}
+    def post_texts(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str, str, str]]:
+        """Stored (title, excerpt, flags, flag_terms) of the given posts, keyed by (source_id, external_id)."""
+        found: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+        columns = (posts.c.source_id, posts.c.external_id, posts.c.title, posts.c.excerpt, posts.c.flags,
+                   posts.c.flag_terms)
         with self.engine.connect() as conn:
             for chunk in _chunks(list(keys), 400):
                 rows = conn.execute(
-                    select(posts.c.source_id, posts.c.external_id, posts.c.title, posts.c.excerpt).where(
-                        tuple_(posts.c.source_id, posts.c.external_id).in_(chunk)
-                    )
+                    select(*columns).where(tuple_(posts.c.source_id, posts.c.external_id).in_(chunk))
                 )
-                found.update(((r[0], r[1]), (r[2] or "", r[3] or "")) for r in rows)
+                found.update(((r[0], r[1]), (r[2] or "", r[3] or "", r[4] or "", r[5] or "{}")) for r in rows)
         return found
 
     def iter_post_texts(self, batch_size: int = 2000) -> Iterable[list[tuple]]:
