@@ -18,6 +18,7 @@ COMMANDS = (
     "pantau.commands.collect",
     "pantau.commands.importer",
     "pantau.commands.discover",
+    "pantau.commands.screen",
 )
 
 
