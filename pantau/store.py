@@ -322,7 +322,8 @@ class Store:
         """Insert new posts, refresh known ones; return (seen, new).
 
         Identity is (source_id, external_id). A known post keeps its publication time (history
-        is not rewritten) but takes the newest title, link and engagement counts.
+        is not rewritten) unless it was stored date-only and an exact time arrives; it takes the
+        newest title, link and engagement counts.
         """
         batch: dict[tuple[str, str], Post] = {}
         for post in items:
@@ -333,14 +334,14 @@ class Store:
         new = 0
         keys = list(batch)
         with self.engine.begin() as conn:
-            known: set[tuple[str, str]] = set()
+            known: dict[tuple[str, str], bool] = {}  # key -> stored as date-only
             for chunk in _chunks(keys, 400):
                 rows = conn.execute(
-                    select(posts.c.source_id, posts.c.external_id).where(
+                    select(posts.c.source_id, posts.c.external_id, posts.c.date_only).where(
                         tuple_(posts.c.source_id, posts.c.external_id).in_(chunk)
                     )
                 )
-                known.update((r[0], r[1]) for r in rows)
+                known.update(((r[0], r[1]), bool(r[2])) for r in rows)
             fresh = [batch[k] for k in keys if k not in known]
             if fresh:
                 conn.execute(insert(posts), [_post_row(p, unit_id, platform, now) for p in fresh])
@@ -355,6 +356,11 @@ class Store:
                 for counter in ("likes", "comments", "views"):
                     if getattr(post, counter) is not None:
                         values[counter] = getattr(post, counter)
+                if known[key] and not post.date_only:
+                    # An archive gave only the day; a feed now gives the exact time. That is
+                    # precision gained, not history rewritten.
+                    values["published_at"] = to_db_time(post.published_at)
+                    values["date_only"] = False
                 conn.execute(
                     update(posts)
                     .where(and_(posts.c.source_id == key[0], posts.c.external_id == key[1]))
