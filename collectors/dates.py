@@ -56,10 +56,9 @@ MONTHS: dict[str, int] = {
     "november": 11, "nopember": 11, "nov": 11, "nop": 11,
     "desember": 12, "des": 12, "dec": 12, "december": 12,
 }
-# Day names are noise before a date: "Rabu, 10 September 2025". "minggu" is Sunday here but
-# "week" in relative forms ("2 minggu yang lalu"), which RELATIVE_AGO reads before these rules.
-WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "ahad",
-            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Day names ("Rabu, 10 September 2025", "Jum'at", "Ahad") need no rule: the date patterns below
+# search past them. "Minggu" is Sunday there but "week" in "2 minggu yang lalu", which
+# RELATIVE_AGO reads only with "lalu", so a Sunday is never taken for a week.
 # Indonesian zone words: WIB (Java, Sumatra), WITA (Bali, Sulawesi), WIT (Maluku, Papua).
 ZONE_WORDS: dict[str, int] = {"wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0, "z": 0}
 
@@ -160,7 +159,7 @@ def _need_now(now: datetime | None, text: str) -> datetime:
     if now is None:
         raise DateParseError(f"relative date {text!r} needs a reference time")
     if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
+        raise TypeError("now must be timezone-aware")
     return now
 
 

@@ -69,15 +69,17 @@ def plain_text(value: str, limit: int = 300) -> str:
 # Old OpenSID views/feed.php put the <item> elements after </channel>: feedparser still finds
 # them, undated. Such a feed cannot be trusted to list what the site published.
 ITEMS_AFTER_CHANNEL = re.compile(rb"</channel>\s*<item[\s>]", re.IGNORECASE)
+RSS2_ROOT = re.compile(rb"<rss[\s>]", re.IGNORECASE)
 
 
 def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
     """Entries of an RSS/Atom document as posts; undated entries become item errors.
 
-    Counted by publication time: an entry without `published`/`pubDate` is an item error,
-    never dated by its `updated` (edit) time.
+    Counted by publication time: an entry without `published`/`pubDate` (or RSS `dc:date`) is
+    an item error, never dated by Atom's `updated` (edit) time.
     """
-    if ITEMS_AFTER_CHANNEL.search(content):
+    # (RSS 1.0 puts its items after </channel> by design, inside <rdf:RDF>; only RSS 2.0 is broken so.)
+    if RSS2_ROOT.search(content[:4096]) and ITEMS_AFTER_CHANNEL.search(content):
         raise ParseError("broken feed: <item> elements after </channel> (old OpenSID feed.php)")
     parsed = feedparser.parse(content)
     if parsed.bozo and not parsed.entries:
@@ -91,6 +93,11 @@ def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
         link = entry.get("link", "") or ""
         guid = entry.get("id", "") or ""
         raw_date = entry.get("published") or ""
+        if not raw_date and items.kind == "rss":
+            # RSS 1.0 and some RSS 2.0 feeds (Drupal, Joomla) date items with <dc:date>, its
+            # publication date, which feedparser files under "updated". Atom's <updated> is
+            # an edit time and never counts.
+            raw_date = entry.get("updated") or ""
         title = html.unescape(entry.get("title", "") or "").strip()
         if not raw_date:
             items.item_errors.append(f"no publication date on {link or guid or title!r}")

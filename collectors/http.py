@@ -248,6 +248,10 @@ class HttpClient:
     """Shared by every source of a run: one session, per-host limits, robots.txt cache."""
 
     def __init__(self, policy: HttpPolicy | None = None):
+        # urllib3 logs request lines with their query, where API tokens travel: filter them.
+        from collectors import log_redaction
+
+        log_redaction.install()
         self.policy = policy or HttpPolicy()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.policy.user_agent
@@ -340,16 +344,19 @@ class HttpClient:
     # -- fetching -----------------------------------------------------------------------------
 
     def fetch(self, url: str, *, params: Mapping[str, Any] | None = None,
-              headers: Mapping[str, str] | None = None, counter: SourceHttp | None = None) -> Response:
+              headers: Mapping[str, str] | None = None, counter: SourceHttp | None = None,
+              api: bool = False) -> Response:
         """GET with retries and redirects; raise a FetchError subclass on failure (4xx/5xx included).
 
         A 304 (only possible when the caller sent validators) comes back as a Response with
-        not_modified=True.
+        not_modified=True. `api=True` marks a call to a documented, authenticated API (Graph API,
+        YouTube Data API): robots.txt governs crawlers of pages, not such calls, and
+        graph.facebook.com would otherwise refuse every request of ours.
         """
         current = prepared_url(url, params)
         visited = {current}
         for _hop in range(self.policy.max_redirects + 1):
-            if not self.allowed(current, counter):
+            if not api and not self.allowed(current, counter):
                 raise RobotsDisallowed("disallowed by robots.txt", current)
             response = self._fetch_once_with_retries(current, None, headers, counter)
             if response.status not in REDIRECT_STATUSES:
@@ -465,11 +472,12 @@ class SourceHttp:
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,
-            headers: Mapping[str, str] | None = None, conditional: bool = False) -> Response:
+            headers: Mapping[str, str] | None = None, conditional: bool = False,
+            api: bool = False) -> Response:
         """GET a URL. With conditional=True, send the validators remembered for this exact URL
         and remember the new ones; a 304 returns a Response with not_modified=True."""
         if not conditional:
-            return self.client.fetch(url, params=params, headers=headers, counter=self)
+            return self.client.fetch(url, params=params, headers=headers, counter=self, api=api)
         full = prepared_url(url, params)
         key = redact_url(full)
         sent = dict(headers or {})
@@ -478,7 +486,7 @@ class SourceHttp:
             sent["If-None-Match"] = known["etag"]
         if known.get("last_modified"):
             sent["If-Modified-Since"] = known["last_modified"]
-        response = self.client.fetch(full, headers=sent, counter=self)
+        response = self.client.fetch(full, headers=sent, counter=self, api=api)
         if response.not_modified:
             return response
         fresh = {name: value for name, header in (("etag", "ETag"), ("last_modified", "Last-Modified"))

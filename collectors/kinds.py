@@ -5,7 +5,7 @@ Listed by hand (as datasette lists its default plugins) so what exists is plain 
 
 from __future__ import annotations
 
-from collectors import blogger, feed, html_listing, opensid, wordpress, youtube
+from collectors import blogger, facebook, feed, html_listing, instagram, opensid, tiktok, wordpress, youtube
 from collectors.base import Collect
 
 COLLECTORS: dict[str, Collect] = {
@@ -15,4 +15,7 @@ COLLECTORS: dict[str, Collect] = {
     "opensid": opensid.collect,
     "youtube": youtube.collect,
     "html_listing": html_listing.collect,
+    "instagram": instagram.collect,
+    "facebook": facebook.collect,
+    "tiktok": tiktok.collect,
 }

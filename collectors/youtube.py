@@ -44,8 +44,11 @@ STATE_KEY = "youtube_channel"
 
 
 def collect(ctx: CollectContext) -> CollectResult:
-    # Data API route: when ctx.credentials carries API_KEY, dispatch to collectors.youtube_api
-    # here (it pages the uploads playlist beyond the feed's 15); the public feed otherwise.
+    # With a Data API key, the uploads playlist reaches past the feed's 15 newest videos.
+    if ctx.credentials.get(API_KEY):
+        from collectors import youtube_api
+
+        return youtube_api.collect(ctx)
     return collect_feed(ctx)
 
 

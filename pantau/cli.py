@@ -16,6 +16,9 @@ from importlib import import_module
 COMMANDS = (
     "pantau.commands.export",
     "pantau.commands.collect",
+    "pantau.commands.importer",
+    "pantau.commands.discover",
+    "pantau.commands.screen",
     "pantau.commands.demo",
     "pantau.commands.bench",
 )

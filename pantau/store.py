@@ -34,8 +34,11 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     func,
     insert,
+    literal,
+    or_,
     select,
     tuple_,
     update,
@@ -319,7 +322,8 @@ class Store:
         """Insert new posts, refresh known ones; return (seen, new).
 
         Identity is (source_id, external_id). A known post keeps its publication time (history
-        is not rewritten) but takes the newest title, link and engagement counts.
+        is not rewritten) unless it was stored date-only and an exact time arrives; it takes the
+        newest title, link and engagement counts.
         """
         batch: dict[tuple[str, str], Post] = {}
         for post in items:
@@ -330,14 +334,14 @@ class Store:
         new = 0
         keys = list(batch)
         with self.engine.begin() as conn:
-            known: set[tuple[str, str]] = set()
+            known: dict[tuple[str, str], bool] = {}  # key -> stored as date-only
             for chunk in _chunks(keys, 400):
                 rows = conn.execute(
-                    select(posts.c.source_id, posts.c.external_id).where(
+                    select(posts.c.source_id, posts.c.external_id, posts.c.date_only).where(
                         tuple_(posts.c.source_id, posts.c.external_id).in_(chunk)
                     )
                 )
-                known.update((r[0], r[1]) for r in rows)
+                known.update(((r[0], r[1]), bool(r[2])) for r in rows)
             fresh = [batch[k] for k in keys if k not in known]
             if fresh:
                 conn.execute(insert(posts), [_post_row(p, unit_id, platform, now) for p in fresh])
@@ -352,6 +356,11 @@ class Store:
                 for counter in ("likes", "comments", "views"):
                     if getattr(post, counter) is not None:
                         values[counter] = getattr(post, counter)
+                if known[key] and not post.date_only:
+                    # An archive gave only the day; a feed now gives the exact time. That is
+                    # precision gained, not history rewritten.
+                    values["published_at"] = to_db_time(post.published_at)
+                    values["date_only"] = False
                 conn.execute(
                     update(posts)
                     .where(and_(posts.c.source_id == key[0], posts.c.external_id == key[1]))
@@ -416,6 +425,85 @@ class Store:
                     .where(and_(posts.c.source_id == source_id, posts.c.external_id == external_id))
                     .values(flags=flags, flag_terms=json.dumps(terms, ensure_ascii=False))
                 )
+
+    def post_texts(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str, str, str]]:
+        """Stored (title, excerpt, flags, flag_terms) of the given posts, keyed by (source_id, external_id)."""
+        found: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+        columns = (posts.c.source_id, posts.c.external_id, posts.c.title, posts.c.excerpt, posts.c.flags,
+                   posts.c.flag_terms)
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(keys), 400):
+                rows = conn.execute(
+                    select(*columns).where(tuple_(posts.c.source_id, posts.c.external_id).in_(chunk))
+                )
+                found.update(((r[0], r[1]), (r[2] or "", r[3] or "", r[4] or "", r[5] or "{}")) for r in rows)
+        return found
+
+    def iter_post_texts(self, batch_size: int = 2000) -> Iterable[list[tuple]]:
+        """Every post's (source_id, external_id, title, excerpt, flags, flag_terms), in batches by id."""
+        last_id = 0
+        columns = (posts.c.id, posts.c.source_id, posts.c.external_id, posts.c.title, posts.c.excerpt,
+                   posts.c.flags, posts.c.flag_terms)
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(*columns).where(posts.c.id > last_id).order_by(posts.c.id).limit(batch_size)
+                ).all()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            yield [tuple(r[1:]) for r in rows]
+
+    def flagged_posts_frame(self, flags: Sequence[str]) -> pd.DataFrame:
+        """Posts raising any of `flags`, with the unit's name and the post's review, newest first.
+
+        Review columns (mark, reviewer, note, reviewed_at) are empty for posts nobody marked yet.
+        """
+        wrapped = literal(";") + posts.c.flags + literal(";")
+        condition = or_(*[wrapped.like(f"%;{flag};%") for flag in flags]) if flags else false()
+        query = (
+            select(
+                posts.c.source_id, posts.c.external_id, posts.c.unit_id, posts.c.platform, posts.c.url,
+                posts.c.title, posts.c.excerpt, posts.c.published_at, posts.c.flags, posts.c.flag_terms,
+                units.c.name.label("unit_name"), units.c.kind.label("unit_kind"),
+                reviews.c.mark, reviews.c.reviewer, reviews.c.note, reviews.c.reviewed_at,
+            )
+            .select_from(
+                posts.outerjoin(units, units.c.unit_id == posts.c.unit_id).outerjoin(
+                    reviews,
+                    and_(reviews.c.source_id == posts.c.source_id, reviews.c.external_id == posts.c.external_id),
+                )
+            )
+            .where(condition)
+            .order_by(posts.c.published_at.desc(), posts.c.source_id, posts.c.external_id)
+        )
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+        return _aware(frame, ("published_at", "reviewed_at"))
+
+    # -- reviews (never touched by upserts: a mark survives every re-collection) -------------
+
+    def set_review(self, source_id: str, external_id: str, mark: str, reviewer: str, note: str = "",
+                   reviewed_at: datetime | None = None) -> None:
+        """Record a reviewer's mark on a post; a later mark on the same post replaces it."""
+        values = {"mark": mark, "reviewer": reviewer, "note": note,
+                  "reviewed_at": to_db_time(reviewed_at or utcnow())}
+        key = and_(reviews.c.source_id == source_id, reviews.c.external_id == external_id)
+        for _ in range(2):
+            with self.engine.begin() as conn:
+                if conn.execute(update(reviews).where(key).values(**values)).rowcount:
+                    return
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(reviews).values(source_id=source_id, external_id=external_id, **values))
+                return
+            except IntegrityError:
+                continue  # another reviewer inserted it at the same moment: update theirs
+
+    def reviews_frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(select(reviews).order_by(reviews.c.reviewed_at, reviews.c.id), conn)
+        return _aware(frame, ("reviewed_at",))
 
     # -- attempts, state, gaps, activity -----------------------------------------------------
 

@@ -142,3 +142,29 @@ def test_missing_feed_is_a_fetch_error(httpserver):
     with pytest.raises(HttpStatusError) as info:
         feed.collect(make_ctx(url, local("2025-06-01T00:00")))
     assert info.value.status == 404
+
+
+def test_rss10_dc_date_is_the_publication_date(httpserver):
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/">
+ <channel rdf:about="https://dinkes.blorakab.go.id/rss.xml"><title>Dinas Kesehatan</title>
+  <link>https://dinkes.blorakab.go.id/</link><description>Berita</description></channel>
+ <item rdf:about="https://dinkes.blorakab.go.id/berita/imunisasi-campak">
+  <title>Imunisasi Campak Serentak</title><link>https://dinkes.blorakab.go.id/berita/imunisasi-campak</link>
+  <dc:date>2025-09-10T23:30:00+07:00</dc:date></item>
+</rdf:RDF>"""
+    url = serve(httpserver, "/rss.xml", body)
+    result = feed.collect(make_ctx(url, local("2025-09-01T00:00")))
+    assert [(p.external_id, p.published_at) for p in result.posts] == [
+        ("https://dinkes.blorakab.go.id/berita/imunisasi-campak", datetime(2025, 9, 10, 16, 30, tzinfo=UTC))]
+
+
+def test_atom_updated_is_never_a_publication_date(httpserver):
+    body = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+ <title>x</title><id>urn:x</id><updated>2025-09-11T00:00:00Z</updated>
+ <entry><id>urn:x:1</id><title>Edited</title><link rel="alternate" href="https://x/1"/>
+  <updated>2025-09-11T00:00:00Z</updated></entry></feed>"""
+    url = serve(httpserver, "/atom.xml", body, "application/atom+xml")
+    with pytest.raises(ParseError, match="no dated entry"):
+        feed.collect(make_ctx(url, local("2025-09-01T00:00")))

@@ -221,6 +221,17 @@ def test_robots_can_be_switched_off_by_policy(server):
     assert server.hits("/robots.txt") == []
 
 
+def test_authenticated_api_calls_are_not_crawling(server, client):
+    # graph.facebook.com and googleapis.com serve robots.txt for crawlers of pages; a documented
+    # API called with our own token is not that, so api=True skips the check (and only that).
+    server.route("/robots.txt", static(b"User-agent: *\nDisallow: /\n", "text/plain"))
+    server.route("/v25.0/123", static('{"id": "123"}', "application/json"))
+    assert client.for_source("s").get(server.url("/v25.0/123"), api=True).json() == {"id": "123"}
+    with pytest.raises(RobotsDisallowed):
+        client.for_source("s").get(server.url("/v25.0/123"))
+    assert len(server.hits("/v25.0/123")) == 1
+
+
 def test_conditional_get_returns_not_modified(server, client):
     def feed(request):
         if request.header("If-None-Match") == '"v1"':

@@ -238,3 +238,24 @@ def test_sidebar_table_is_not_the_archive():
     <tr><td>Pengunjung hari ini</td><td>12</td></tr></table></body></html>"""
     with pytest.raises(ParseError, match="no archive table"):
         opensid.parse_archive(page, "https://desa.id/arsip/1", None)
+
+
+def test_switching_route_never_duplicates_in_the_store(httpserver, sqlite_store):
+    since = local("2025-08-01T00:00")
+    from_feed = opensid.collect(make_ctx(host_site(httpserver), since))
+    seen, new = sqlite_store.upsert_posts("desa-sidomulyo", "website", from_feed.posts)
+    assert seen == new == len(published_since(since))
+    httpserver.clear()
+    from_archive = opensid.collect(make_ctx(host_site(httpserver, feed="feed_old.xml"), since))
+    assert from_archive.route == "archive"
+    assert sqlite_store.upsert_posts("desa-sidomulyo", "website", from_archive.posts) == (seen, 0)
+
+
+def test_truncated_feed_without_html_routes_is_reported_truncated(httpserver):
+    base = host_site(httpserver, archive=None, index=False)
+    since = local("2025-06-01T00:00")
+    result = opensid.collect(make_ctx(base, since))
+    assert result.route == "feed"
+    assert len(result.posts) == 50
+    assert result.truncated is True  # the runner records the coverage gap
+    assert any("archive unusable" in note for note in result.notes)

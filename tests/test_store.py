@@ -30,6 +30,18 @@ def test_upsert_is_idempotent_and_updates_engagement(store):
     assert str(frame["published_at"].dt.tz) == "UTC"
 
 
+def test_date_only_post_gains_its_exact_time_but_never_loses_it(store):
+    day = datetime(2025, 9, 9, 17, 0, tzinfo=UTC)  # 10 Sep 00:00 WIB, from an archive table
+    archived = Post("web-a", "/artikel/2025/9/10/x", "u", "t", day, date_only=True)
+    store.upsert_posts("desa-a", "website", [archived])
+    exact = Post("web-a", "/artikel/2025/9/10/x", "u", "t", T0, date_only=False)
+    assert store.upsert_posts("desa-a", "website", [exact]) == (1, 0)
+    row = store.posts_frame().iloc[0]
+    assert row["published_at"] == T0 and not row["date_only"]
+    store.upsert_posts("desa-a", "website", [archived])  # the archive again: the exact time stays
+    assert store.posts_frame().iloc[0]["published_at"] == T0
+
+
 def test_engagement_not_erased_by_a_collection_without_it(store):
     store.upsert_posts("opd-a", "website", [post("1", 5)])
     store.upsert_posts("opd-a", "website", [post("1", None)])

@@ -159,3 +159,12 @@ def test_error_page_with_status_200_is_a_parse_error(httpserver):
 def test_unusable_address(httpserver, address):
     with pytest.raises(NotCollectable):
         youtube.collect(make_ctx(httpserver, address, local("2025-08-25T00:00")))
+
+
+def test_uploads_playlist_feed_url(httpserver):
+    playlist = "UULF" + CHANNEL[2:]
+    httpserver.expect_request("/feeds/videos.xml", query_string={"playlist_id": playlist}).respond_with_data(
+        FEED_15, content_type="text/xml; charset=UTF-8")
+    address = f"https://www.youtube.com/feeds/videos.xml?playlist_id={playlist}"
+    result = youtube.collect(make_ctx(httpserver, address, local("2025-08-25T00:00")))
+    assert [p.published_at for p in result.posts] == [p for p in PUBLISHED if p >= local("2025-08-25T00:00")]

@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from pantau.commands.common import CommandError, config_from, fail, local_date, open_store, registry_from
-from pantau.exports import FORMATS, posts_export, write_frame
+from pantau.exports import FORMATS, local_day_bounds, posts_export, write_frame
 from pantau.registry import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
 
 NAME = "export"
@@ -34,8 +34,40 @@ def posts_table(args, config, registry) -> pd.DataFrame:
         store.dispose()
 
 
+ACTIVITY_COLUMNS = ("unit_id", "source_id", "from", "to", "delta")
+
+
+def activity_table(args, config, registry) -> pd.DataFrame:
+    """Counted activity without per-post dates (TikTok videoCount deltas), times local ISO.
+
+    With --from/--to, the intervals that overlap those local days.
+    """
+    store = open_store(config, registry)
+    try:
+        frame = store.activity_frame()
+    finally:
+        store.dispose()
+    zone = registry.settings.zone
+    lower, upper = local_day_bounds(args.date_from, args.date_to, zone)
+    if lower is not None and not frame.empty:
+        frame = frame[frame["period_end"] > lower]
+    if upper is not None and not frame.empty:
+        frame = frame[frame["period_start"] < upper]
+    if frame.empty:
+        return pd.DataFrame(columns=list(ACTIVITY_COLUMNS))
+    frame = frame.sort_values(["period_start", "unit_id", "source_id"])
+    return pd.DataFrame({
+        "unit_id": frame["unit_id"].tolist(),
+        "source_id": frame["source_id"].tolist(),
+        "from": [ts.tz_convert(zone).isoformat() for ts in frame["period_start"]],
+        "to": [ts.tz_convert(zone).isoformat() for ts in frame["period_end"]],
+        "delta": frame["delta"].astype(int).tolist(),
+    }, columns=list(ACTIVITY_COLUMNS))
+
+
 TABLES["units"] = units_table
 TABLES["posts"] = posts_table
+TABLES["activity"] = activity_table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,54 @@
+"""pantau screen: recompute the screening flags of every stored post.
+
+Run it after editing the word lists in data/lexicons/: new posts are screened as they are
+saved, but posts already stored keep the flags of the lexicons of their day until this runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+
+from pantau.commands.common import config_from, fail, open_store
+from pantau.screening import LexiconError, load_lexicons, post_text, screen
+
+NAME = "screen"
+HELP = "recompute screening flags of every stored post (after editing data/lexicons/)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lexicons", metavar="DIR",
+                        help="lexicon folder (default: data/lexicons of the project)")
+    parser.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    try:
+        lex = load_lexicons(args.lexicons) if args.lexicons else load_lexicons()
+    except (LexiconError, OSError) as exc:
+        return fail(str(exc))
+    store = open_store(config)
+    try:
+        total = changed = 0
+        raised: Counter[str] = Counter()
+        for batch in store.iter_post_texts():
+            updates = []
+            for source_id, external_id, title, excerpt, old_flags, old_terms in batch:
+                result = screen(post_text(title, excerpt), lex)
+                total += 1
+                raised.update(result.flags)
+                terms_json = json.dumps(result.terms, ensure_ascii=False)
+                if result.flags_str != (old_flags or "") or terms_json != (old_terms or "{}"):
+                    changed += 1
+                    updates.append((source_id, external_id, result.flags_str, result.terms))
+            if updates and not args.dry_run:
+                store.set_flags(updates)
+    finally:
+        store.dispose()
+    verb = "would change" if args.dry_run else "changed"
+    print(f"screened {total} posts, {verb} {changed}")
+    for rules in lex.flags:
+        print(f"{rules.flag}: {raised[rules.flag]} ({rules.label})")
+    return 0

@@ -1,0 +1,342 @@
+"""Screening rules: normalisation, false-positive guards, contexts, storage and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pantau.cli import main
+from pantau.config import DATA_DIR, DEFAULT_REGISTRY
+from pantau.ingest import save_posts
+from pantau.models import Post
+from pantau.screening import (
+    REVIEW_FLAGS,
+    TOPICS,
+    LexiconError,
+    flags_for_posts,
+    has_flag,
+    lexicons,
+    load_lexicons,
+    parse_terms,
+    screen,
+    skeleton,
+    stems,
+    tokenize,
+    work_share,
+)
+from pantau.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+WHEN = datetime(2025, 9, 10, 7, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("expected", "word"), [
+    ("mantul", "mantulll"),
+    ("anjing", "anjiiiing"),
+    ("gobloks", "gobllokkss"),
+])
+def test_skeleton_collapses_repeated_letters(expected, word):
+    assert skeleton(word) == expected
+
+
+@pytest.mark.parametrize(("expected_term", "text"), [
+    ("anjing", "dasar 4njing"),
+    ("anjing", "kalian anj*ng semua"),
+    ("anjing", "kalian @nj1ng"),
+    ("anjing", "a n j i n g kabeh"),
+    ("bangsat", "b4ngs4t"),
+    ("bangsat", "b.a.n.g.s.a.t emang"),
+    ("bangsat", "b@ngsat"),
+    ("bangsat", "bngst lu"),
+    ("goblok", "GOBLOKKK!!!"),
+    ("goblok", "gblk"),
+    ("goblok", "goblokmu"),
+    ("tolol", "t0l0l"),
+    ("asu", "asuuu tenan"),
+    ("asu", "asune kae"),
+    ("jancuk", "Jancuuuk"),
+    ("jancuk", "jancok"),
+    ("cangkem", "cangkemmu dijogo"),
+    ("ndasmu", "Ndasmu!"),
+    ("kampret", "#DasarKampret"),
+])
+def test_disguised_insults_are_read(expected_term, text):
+    result = screen(text)
+    assert "bahasa" in result.flags
+    assert expected_term in result.terms["bahasa"]
+
+
+@pytest.mark.parametrize("text", [
+    "Sosialisasi pencegahan tindak Asusila di sekolah",
+    "Pola asuh anak dan program Bapak Asuh Anak Stunting",
+    "Pelatihan pengasuh PAUD dan asuhan keperawatan",
+    "Kunjungan ke Desa Cokrowati, Kecamatan Todanan",
+    "Anjing pelacak K9 Polres Blora menyisir stadion",
+    "Vaksinasi rabies untuk anjing dan kucing peliharaan warga",
+    "Jaga kesehatan matamu, periksakan ke puskesmas",
+    "Tahi lalat yang berubah bentuk perlu diperiksakan",
+    "Senam tai chi untuk lansia",
+    "Festival gerobak sapi: para bajingan (kusir gerobak sapi) beradu kreasi",
+    "Hama babi hutan merusak jagung, petani gropyokan",
+    "Monyet ekor panjang dievakuasi petugas BKSDA",
+    "Lihat videonya di https://youtu.be/asu-tolol-123 ya",
+    "Hubungi @asuransi_blora untuk informasi",
+    "Kasus 2 ASN, 4 Desa, 10 RT: 1 0 1 tidak dihitung",
+])
+def test_literal_and_lookalike_words_are_not_insults(text):
+    assert "bahasa" not in screen(text).flags, screen(text)
+
+
+def test_no_blora_unit_name_reads_as_an_insult():
+    with (DEFAULT_REGISTRY / "units.csv").open(encoding="utf-8-sig") as handle:
+        names = [row["name"] for row in csv.DictReader(handle)]
+    assert len(names) > 300
+    offending = [name for name in names if "bahasa" in screen(name).flags or "pamer" in screen(name).flags]
+    assert offending == []
+
+
+def test_fancy_fonts_are_plain_letters():
+    assert screen("dasar 𝐠𝐨𝐛𝐥𝐨𝐤").terms["bahasa"] == ["dasar", "goblok"]
+
+
+def test_a_literal_context_lowers_only_its_own_word():
+    result = screen("Dasar goblok, anjing rabies saja diurus")
+    assert "bahasa" in result.flags and result.terms["bahasa"] == ["anjing", "dasar", "goblok"]
+    assert result.scores["bahasa"] == 1.2  # anjing 1 - rabies 1, dasar 0.2, goblok 1
+
+
+def test_disguise_outweighs_a_literal_context():
+    # "4njing" is nobody's literal dog: the disguise bonus keeps it above a context term's reduction.
+    assert "bahasa" not in screen("anjing liar, waspada rabies").flags
+    assert screen("4njing, waspada rabies").scores["bahasa"] == 0.5
+
+
+@pytest.mark.parametrize(("flagged", "text"), [
+    (True, "Test drive Alphard baru di garasi rumah"),
+    (True, "Liburan ke luar negeri, Paris di musim semi"),
+    (True, "Tas Hermes baru ikut nampang"),
+    (False, "Penyerahan Mobil Siaga Desa kepada Desa Kemiri"),
+    (False, "Promosi desa wisata: liburan keluarga di Waduk Tempuran, info Dinporabudpar"),
+    (False, "Studi banding ke Jepang atas penugasan Kementerian Pertanian"),
+    (False, "Pemkab melelang kendaraan dinas bekas Toyota Fortuner dan Pajero"),
+    (False, "Liburan sekolah telah tiba"),  # leisure alone is not a display of luxury
+])
+def test_pamer_with_official_contexts(flagged, text):
+    assert ("pamer" in screen(text).flags) is flagged, screen(text)
+
+
+def test_context_is_reported_and_nested_terms_count_once():
+    result = screen("Polisi amankan motor Harley Davidson tanpa pelat nomor")
+    assert "pamer" not in result.flags
+    assert result.contexts["pamer"] == ["amankan", "polisi"]
+    assert result.scores["pamer"] == 0.0  # harley davidson 1, not 2: "harley" inside it is the same evidence
+    assert screen("Harley Davidson baru").terms["pamer"] == ["harley davidson"]
+
+
+@pytest.mark.parametrize(("topic", "text"), [
+    ("pembangunan", "Jembatan desa dibangun ulang"),
+    ("pembangunan", "Bangunan sekolah direnovasi"),
+    ("pembangunan", "Pengaspalan ruas jalan Ngawen"),
+    ("pembangunan", "#JalanUsahaTani Dukuh Gondel"),
+    ("layanan", "Perekaman KTP elektronik jemput bola"),
+    ("layanan", "Pelayanan perizinan di MPP"),
+    ("kesehatan", "Posyandu balita Dusun Krajan"),
+    ("pendidikan", "Kegiatan belajar mengajar di SDN 2 Cepu"),
+    ("seremonial", "Selamat Hari Guru Nasional"),
+    ("seremonial", "Upacara peringatan Hari Pahlawan"),
+    ("seremonial", "Turut berduka cita atas wafatnya Bapak Sukardi"),
+])
+def test_topics(topic, text):
+    assert topic in screen(text).flags
+
+
+@pytest.mark.parametrize("text", [
+    "Kegiatan berjalan lancar dan khidmat",
+    "Jalan-jalan sore di taman",
+    "Terima kasih atas kebaikan warga, semoga menjadi yang terbaik",
+])
+def test_everyday_words_are_not_roadworks(text):
+    assert "pembangunan" not in screen(text).flags
+
+
+def test_phrases_do_not_cross_sentences():
+    assert "pembangunan" not in screen("Kegiatan selesai di jalan. Desa kami bersih.").flags
+    assert "pembangunan" in screen("Kegiatan selesai di jalan desa kami.").flags
+    assert "pamer" not in screen("Kapal. Pesiar").flags
+    assert "pamer" in screen("kapal pesiar").flags
+
+
+def test_stems_strip_indonesian_affixes():
+    affixes = lexicons().affixes
+    assert "bangun" in stems("pembangunan", affixes)
+    assert "bangun" in stems("dibangunkan", affixes)
+    assert "aspal" in stems("pengaspalan", affixes)
+    assert "tanam" in stems("penanaman", affixes)  # pen+tanam: the swallowed t comes back
+    assert "asu" not in stems("asuhan", affixes)
+
+
+def test_tokenize_marks_sentence_boundaries():
+    tokens = tokenize("Satu dua. Tiga!")
+    assert [t.skeleton if t else None for t in tokens] == ["satu", "dua", None, "tiga", None]
+
+
+def test_flags_for_posts_shape():
+    posts = [
+        Post("s", "1", "https://x.example/1", "Betonisasi jalan usaha tani", WHEN, excerpt="Rolex baru"),
+        Post("s", "2", "https://x.example/2", "Rapat rutin", WHEN),
+    ]
+    assert flags_for_posts(posts) == [
+        ("s", "1", "pamer;pembangunan", {"pamer": ["rolex"], "pembangunan": ["betonisasi", "jalan usaha tani"]}),
+        ("s", "2", "", {}),
+    ]
+
+
+def test_constants_and_labels():
+    assert TOPICS == ("pembangunan", "layanan", "kesehatan", "pendidikan", "seremonial")
+    assert REVIEW_FLAGS == ("pamer", "bahasa")
+    assert [r.flag for r in lexicons().flags] == [*REVIEW_FLAGS, *TOPICS]
+    assert lexicons() is lexicons()  # read once
+
+
+@pytest.mark.parametrize(("expected", "flags"), [
+    (1.0, ["pembangunan", "layanan;seremonial"]),
+    (0.5, ["pembangunan", "seremonial"]),
+    (0.0, ["seremonial", "seremonial;pamer"]),
+    (2 / 3, ["kesehatan", "pendidikan", "seremonial", "", None, "pamer", "bahasa"]),
+    (math.nan, ["", None, "pamer;bahasa"]),
+    (math.nan, []),
+])
+def test_work_share(expected, flags):
+    value = work_share(flags)
+    assert (math.isnan(value) and math.isnan(expected)) or value == pytest.approx(expected)
+
+
+def test_has_flag_matches_whole_flags_only():
+    series = pd.Series(["pamer;pembangunan", "pembangunan", "", None, "layanan;seremonial"])
+    assert has_flag(series, "pembangunan").tolist() == [True, True, False, False, False]
+    assert has_flag(series, "pamer").tolist() == [True, False, False, False, False]
+    assert has_flag(series, "seremonial").tolist() == [False, False, False, False, True]
+    with pytest.raises(ValueError):
+        has_flag(series, ".*")
+
+
+def _copy_lexicons(tmp_path: Path) -> Path:
+    target = tmp_path / "lexicons"
+    shutil.copytree(DATA_DIR / "lexicons", target)
+    return target
+
+
+def test_lexicon_errors_name_file_row_column(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    path = folder / "bahasa.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("term,"))
+    lines.insert(header_at + 1, "kurang ajar,banyak,word")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(LexiconError) as excinfo:
+        load_lexicons(folder)
+    assert str(excinfo.value) == f"{path}:{header_at + 2}:weight: expected a number, got 'banyak'"
+
+
+def test_lexicon_unknown_match_mode_and_context_target(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    (folder / "pamer.csv").write_text("term,weight,match\nrolex,1,fuzzy\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"pamer.csv:2:match: expected one of word, stem"):
+        load_lexicons(folder)
+    folder = _copy_lexicons(tmp_path / "b")
+    (folder / "bahasa_context.csv").write_text("term,weight,applies_to\nrabies,1,kucing\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"bahasa_context.csv:2:applies_to: kucing not in bahasa.csv"):
+        load_lexicons(folder)
+
+
+# -- storage, export and the `pantau screen` command -----------------------------------------
+
+
+def test_save_posts_stores_flags_and_terms(store):
+    save_posts(store, "desa-x", "website", [
+        Post("web-x", "1", "https://x.example/1", "Pembangunan talud RT 03", WHEN, excerpt="Dasar goblok"),
+        Post("web-x", "2", "https://x.example/2", "Rapat koordinasi", WHEN),
+    ])
+    frame = store.posts_frame().set_index("external_id")
+    assert frame.loc["1", "flags"] == "bahasa;pembangunan"
+    assert parse_terms(frame.loc["1", "flag_terms"]) == {"bahasa": ["dasar", "goblok"], "pembangunan": ["pembangunan", "talud"]}
+    assert frame.loc["2", "flags"] == "" and parse_terms(frame.loc["2", "flag_terms"]) == {}
+
+    # A re-collection that brings the title only keeps the stored excerpt, and so its flags.
+    save_posts(store, "desa-x", "website", [Post("web-x", "1", "https://x.example/1", "Pembangunan talud RT 03", WHEN)])
+    assert store.posts_frame().set_index("external_id").loc["1", "flags"] == "bahasa;pembangunan"
+
+
+def test_reviews_survive_upserts_and_flagged_frame(store):
+    post = Post("ig-x", "p1", "https://ig.example/p1", "Rolex baru dari suami", WHEN)
+    save_posts(store, "dinas-x", "instagram", [post])
+    store.set_review("ig-x", "p1", "perlu_ditindaklanjuti", "Sari", "cek ke admin")
+    store.set_review("ig-x", "p1", "aman", "Budi")  # a later mark replaces the earlier one
+    for _ in range(2):
+        save_posts(store, "dinas-x", "instagram", [Post("ig-x", "p1", "https://ig.example/p1", "Rolex baru", WHEN,
+                                                        likes=9)])
+    reviews = store.reviews_frame()
+    assert reviews[["source_id", "external_id", "mark", "reviewer", "note"]].values.tolist() == \
+        [["ig-x", "p1", "aman", "Budi", ""]]
+    flagged = store.flagged_posts_frame(["pamer"])
+    assert flagged[["external_id", "flags", "mark", "reviewer"]].values.tolist() == [["p1", "pamer", "aman", "Budi"]]
+    assert store.flagged_posts_frame(["bahasa"]).empty
+    assert store.flagged_posts_frame([]).empty
+
+
+def test_export_posts_carries_flags(tmp_path, capsysbinary):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    store = Store(url)
+    save_posts(store, "bupati", "website", [
+        Post("web-bupati", "101", "https://a.example/?p=101", "Test drive Alphard, lalu tinjau betonisasi JUT", WHEN),
+        Post("web-bupati", "102", "https://a.example/?p=102", "Rapat POK", WHEN),
+    ])
+    store.dispose()
+    assert main(["export", "posts", "--db", url]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8").lstrip("\ufeff"))))
+    assert [(r["external_id"], r["flags"]) for r in rows] == [("101", "pamer;pembangunan"), ("102", "")]
+
+
+def test_screen_command_recomputes_after_lexicon_edit(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    store = Store(url)
+    save_posts(store, "desa-x", "website", [
+        Post("web-x", "1", "https://x.example/1", "Kegiatan sedekah laut", WHEN),
+        Post("web-x", "2", "https://x.example/2", "Betonisasi jalan", WHEN),
+    ])
+    folder = _copy_lexicons(tmp_path)
+    with (folder / "seremonial.csv").open("a", encoding="utf-8") as handle:
+        handle.write("sedekah laut,1,word\n")
+
+    # Once through a real process, as a user runs it.
+    dry = subprocess.run([sys.executable, "-m", "pantau", "screen", "--db", url, "--lexicons", str(folder),
+                          "--dry-run"], capture_output=True, cwd=ROOT, timeout=120, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert "screened 2 posts, would change 1" in dry.stdout
+    assert store.posts_frame().set_index("external_id").loc["1", "flags"] == ""
+
+    assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "screened 2 posts, changed 1" in out and "seremonial: 1 (Seremonial)" in out
+    frame = store.posts_frame().set_index("external_id")
+    assert frame.loc["1", "flags"] == "seremonial"
+    assert json.loads(frame.loc["1", "flag_terms"]) == {"seremonial": ["sedekah laut"]}
+    assert frame.loc["2", "flags"] == "pembangunan"
+
+    assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 0
+    assert "changed 0" in capsys.readouterr().out
+
+    (folder / "flags.csv").write_text("flag,group,label,threshold\npamer,royal,X,1\n", encoding="utf-8")
+    assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 1
+    assert f"{folder / 'flags.csv'}:2:group: expected review or topic" in capsys.readouterr().err
+    store.dispose()

@@ -1,0 +1,143 @@
+"""Quality of screening on a labelled set of realistic captions (tests/labelled_captions.csv).
+
+The set holds 250+ captions of the kind Blora's OPD, kecamatan and desa accounts publish -
+ordinary reports, greetings, and the tricky ones (vehicle handovers, tourism promotion, Mobil Siaga
+Desa, mandated visits abroad, Javanese, place names and literal uses of insult words, disguised
+insults, polite criticism) - each with gold labels for pamer, bahasa and the topics.
+
+Splits, in the order they were written:
+- heldout: written before any lexicon existed. Its author then wrote the lexicons, so it is not
+  independent of them, but the lexicons were never adjusted to its misses.
+- tune:    written next; the lexicons were adjusted to its misses (first look, untuned:
+           pamer P 0.80 R 0.40, bahasa P 1.00 R 0.85).
+- blind:   written after that tuning, looked at once (first look: pamer P 1.00 R 0.29,
+           bahasa P 1.00 R 0.86), then tuned on as well.
+- fresh:   written after all tuning and never tuned on: the honest estimate for unseen posts
+           (pamer P 1.00 R 0.50, bahasa P 1.00 R 0.71 when written). Keep it untouched; add new
+           tuning material as a new split instead.
+
+Run `pytest -s tests/test_screening_quality.py` to see the figures.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pantau.screening import REVIEW_FLAGS, TOPICS, screen
+
+LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
+SPLITS = ("heldout", "tune", "blind", "fresh")
+
+# Floors, and why:
+# - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
+#   a false flag costs a reviewer's time and, worse, the trust of the unit flagged. On the whole set
+#   precision must stay >= 0.9 for pamer and bahasa, and >= 0.8 on the never-tuned `fresh` split.
+# - Recall on the whole set >= 0.8: the lexicons must keep covering the phrasing they were built on
+#   (brands, trips, the insults the issue names and their disguises). A drop means a rule broke.
+# - Recall on `fresh` >= 0.4: the measured value there (0.50 and 0.71 on 6-7 positives) minus about
+#   one caption. A word list cannot foresee new brands or new insults - that is why the page is a
+#   pointer for humans, and why this floor guards against regressions rather than promising more.
+# - Topics feed the public filter: precision >= 0.8 on the whole set, so "pembangunan" shows
+#   development posts; their recall is printed, not held.
+FLOORS = {
+    "all": {"precision": 0.9, "recall": 0.8},
+    "fresh": {"precision": 0.8, "recall": 0.4},
+}
+TOPIC_PRECISION_FLOOR = 0.8
+
+
+@dataclass(frozen=True)
+class Caption:
+    id: str
+    split: str
+    text: str
+    gold: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Figures:
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def load_captions() -> list[Caption]:
+    captions = []
+    with LABELLED.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            gold = set()
+            for flag in REVIEW_FLAGS:
+                assert row[flag] in ("0", "1"), f"{LABELLED}:{number}:{flag}: expected 0 or 1"
+                if row[flag] == "1":
+                    gold.add(flag)
+            topics = {t for t in row["topics"].split(";") if t}
+            assert topics <= set(TOPICS), f"{LABELLED}:{number}:topics: unknown {topics - set(TOPICS)}"
+            assert row["split"] in SPLITS, f"{LABELLED}:{number}:split: unknown {row['split']!r}"
+            captions.append(Caption(row["id"], row["split"], row["text"], frozenset(gold | topics)))
+    return captions
+
+
+CAPTIONS = load_captions()
+PREDICTED = {c.id: set(screen(c.text).flags) for c in CAPTIONS}
+
+
+def figures(flag: str, split: str = "all") -> Figures:
+    counts: Counter[str] = Counter()
+    for caption in CAPTIONS:
+        if split != "all" and caption.split != split:
+            continue
+        predicted, gold = flag in PREDICTED[caption.id], flag in caption.gold
+        counts["tp"] += predicted and gold
+        counts["fp"] += predicted and not gold
+        counts["fn"] += gold and not predicted
+    return Figures(counts["tp"], counts["fp"], counts["fn"])
+
+
+def test_labelled_set_is_big_and_varied():
+    assert len(CAPTIONS) >= 150
+    assert len({c.id for c in CAPTIONS}) == len(CAPTIONS)
+    assert len({c.text for c in CAPTIONS}) == len(CAPTIONS)
+    for flag in (*REVIEW_FLAGS, *TOPICS):
+        assert sum(flag in c.gold for c in CAPTIONS) >= 15, flag
+    # Most captions are ordinary: a set made of positives would say nothing about false flags.
+    assert sum(not (c.gold & set(REVIEW_FLAGS)) for c in CAPTIONS) >= 0.7 * len(CAPTIONS)
+
+
+def test_report_figures():
+    lines = ["", f"screening quality on {len(CAPTIONS)} labelled captions"]
+    for flag in (*REVIEW_FLAGS, *TOPICS):
+        for split in ("all", *SPLITS):
+            f = figures(flag, split)
+            n = sum(1 for c in CAPTIONS if split in ("all", c.split))
+            lines.append(f"{flag:12s} {split:8s} n={n:3d} tp={f.tp:2d} fp={f.fp:2d} fn={f.fn:2d} "
+                         f"precision={f.precision:.2f} recall={f.recall:.2f}")
+    print("\n".join(lines))
+    assert figures("pamer").tp > 0 and figures("bahasa").tp > 0
+
+
+@pytest.mark.parametrize("flag", REVIEW_FLAGS)
+@pytest.mark.parametrize("split", sorted(FLOORS))
+def test_review_flags_hold_their_floor(flag, split):
+    f = figures(flag, split)
+    floor = FLOORS[split]
+    assert f.precision >= floor["precision"], f"{flag} precision on {split}: {f.precision:.2f} ({f})"
+    assert f.recall >= floor["recall"], f"{flag} recall on {split}: {f.recall:.2f} ({f})"
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_topics_precision_floor(topic):
+    f = figures(topic)
+    assert f.precision >= TOPIC_PRECISION_FLOOR, f"{topic} precision {f.precision:.2f} ({f})"

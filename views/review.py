@@ -1,0 +1,184 @@
+"""Tinjauan Konten (internal): posts flagged for a second look, and a reviewer's mark on each.
+
+Screening points a person to a post and says why; the person decides. A mark ("perlu
+ditindaklanjuti" or "aman") is stored with who gave it and when, keyed on the post's identity,
+so it survives every re-collection.
+
+Scraped text is data: titles and excerpts are shown with st.text, and whatever goes through
+markdown (unit names, matched terms) is escaped first. Links open only for http(s) addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from pantau.config import Config
+from pantau.registry import RegistryError, load_registry
+from pantau.screening import FLAG_LABELS, REVIEW_FLAGS, REVIEW_MARKS, parse_flags, parse_terms
+from pantau.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ZONE = "Asia/Jakarta"
+PAGE_SIZE = 25
+STATUS_OPEN = "Belum ditinjau"
+STATUS_ALL = "Semua"
+STATUSES = (STATUS_OPEN, *REVIEW_MARKS.values(), STATUS_ALL)
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text safe to put inside st.markdown: every markdown/HTML character taken literally."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def safe_link(url: object) -> str | None:
+    """The address when it is an http(s) URL; scraped 'javascript:' links never become buttons."""
+    value = str(url or "").strip()
+    return value if re.match(r"(?i)^https?://[^\s]+$", value) else None
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db_url: str) -> Store:
+    return Store(db_url)
+
+
+@st.cache_data(show_spinner=False)
+def _zone_name(registry_dir: str) -> str:
+    try:
+        return load_registry(registry_dir).settings.timezone
+    except (RegistryError, OSError):
+        log.warning("registry unreadable, showing times in %s", DEFAULT_ZONE)
+        return DEFAULT_ZONE
+
+
+def _post_key(source_id: str, external_id: str) -> str:
+    return hashlib.sha1(f"{source_id}\x00{external_id}".encode()).hexdigest()[:16]
+
+
+def _mark(store: Store, source_id: str, external_id: str, mark: str, note_key: str) -> None:
+    """Button callback: runs before the rerun, so the page shows the new mark at once."""
+    reviewer = str(st.session_state.get("review_reviewer", "")).strip()
+    if not reviewer:
+        st.session_state["review_error"] = "Isi nama peninjau terlebih dahulu sebelum memberi tanda."
+        return
+    note = str(st.session_state.get(note_key, "")).strip()
+    store.set_review(source_id, external_id, mark, reviewer, note)
+    st.session_state["review_error"] = ""
+    st.session_state["review_done"] = f"Tersimpan: {REVIEW_MARKS[mark]} oleh {reviewer}."
+
+
+def _filter(frame: pd.DataFrame, flag: str, status: str, unit: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    keep = pd.Series(True, index=frame.index)
+    if flag != STATUS_ALL:
+        keep &= frame["flags"].map(lambda v: flag in parse_flags(v))
+    marks = frame["mark"].fillna("")
+    if status == STATUS_OPEN:
+        keep &= marks == ""
+    elif status != STATUS_ALL:
+        code = next(code for code, label in REVIEW_MARKS.items() if label == status)
+        keep &= marks == code
+    if unit != STATUS_ALL:
+        keep &= frame["unit_label"] == unit
+    return frame[keep]
+
+
+def _reasons(row: pd.Series) -> list[str]:
+    terms = parse_terms(row["flag_terms"])
+    lines = []
+    for flag in REVIEW_FLAGS:
+        if flag in parse_flags(row["flags"]):
+            found = ", ".join(escape_markdown(t) for t in terms.get(flag, [])) or "—"
+            lines.append(f"**{escape_markdown(FLAG_LABELS[flag])}**: {found}")
+    return lines
+
+
+def _post_card(store: Store, row: pd.Series, zone: ZoneInfo) -> None:
+    key = _post_key(row["source_id"], row["external_id"])
+    with st.container(border=True):
+        st.text(row["title"] or "(tanpa judul)")
+        published = row["published_at"].tz_convert(zone).strftime("%d-%m-%Y %H.%M")
+        st.caption(f"{escape_markdown(row['unit_label'])} · {escape_markdown(row['platform'])} · {published}")
+        for line in _reasons(row):
+            st.markdown(f"Alasan — {line}")
+        if row["excerpt"]:
+            excerpt = str(row["excerpt"])
+            st.text(excerpt if len(excerpt) <= 400 else excerpt[:400] + "…")
+        link = safe_link(row["url"])
+        if link:
+            st.link_button("Buka unggahan asli", link)
+        else:
+            st.text("Tautan asli tidak tersedia.")
+        mark = row["mark"] if isinstance(row["mark"], str) and row["mark"] else ""
+        if mark:
+            when = row["reviewed_at"].tz_convert(zone).strftime("%d-%m-%Y %H.%M")
+            note = f" — catatan: {escape_markdown(row['note'])}" if row["note"] else ""
+            st.markdown(
+                f"Tanda: **{escape_markdown(REVIEW_MARKS.get(mark, mark))}** oleh "
+                f"{escape_markdown(row['reviewer'])}, {when}{note}"
+            )
+        note_key = f"review_note_{key}"
+        st.text_input("Catatan (opsional)", key=note_key)
+        left, right = st.columns(2)
+        left.button(REVIEW_MARKS["perlu_ditindaklanjuti"], key=f"review_follow_{key}", on_click=_mark,
+                    args=(store, row["source_id"], row["external_id"], "perlu_ditindaklanjuti", note_key))
+        right.button(REVIEW_MARKS["aman"], key=f"review_safe_{key}", on_click=_mark,
+                     args=(store, row["source_id"], row["external_id"], "aman", note_key))
+
+
+def render() -> None:
+    config = Config.resolve()
+    st.title("Tinjauan Konten")
+    if config.mode != "internal":
+        st.info("Halaman ini hanya tersedia dalam mode internal.")
+        return
+    st.caption(
+        "Unggahan yang ditandai penyaringan otomatis untuk dilihat kembali oleh manusia: kemungkinan pamer "
+        "kemewahan atau bahasa yang tidak santun. Tanda ini penunjuk, bukan putusan: kata yang cocok "
+        "ditampilkan sebagai alasan, dan peninjau yang memutuskan."
+    )
+    store = _store(config.db_url)
+    zone = ZoneInfo(_zone_name(str(config.registry_dir)))
+
+    st.text_input("Nama peninjau", key="review_reviewer", placeholder="mis. Budi (Bagian Prokopim)")
+    if st.session_state.get("review_error"):
+        st.warning(st.session_state["review_error"])
+    if st.session_state.get("review_done"):
+        st.success(st.session_state.pop("review_done"))
+
+    frame = store.flagged_posts_frame(REVIEW_FLAGS)
+    if frame.empty:
+        st.info("Belum ada unggahan yang ditandai.")
+        return
+    frame["unit_label"] = frame["unit_name"].where(frame["unit_name"].notna(), frame["unit_id"])
+    open_count = int((frame["mark"].fillna("") == "").sum())
+    left, right = st.columns(2)
+    left.metric("Unggahan ditandai", len(frame))
+    right.metric("Belum ditinjau", open_count)
+
+    flag_options = (STATUS_ALL, *REVIEW_FLAGS)
+    c1, c2, c3 = st.columns(3)
+    flag = c1.selectbox("Jenis tanda", flag_options, key="review_flag",
+                        format_func=lambda f: FLAG_LABELS.get(f, f))
+    status = c2.selectbox("Status", STATUSES, key="review_status")
+    units = (STATUS_ALL, *sorted(frame["unit_label"].astype(str).unique()))
+    unit = c3.selectbox("Unit", units, key="review_unit")
+
+    shown = _filter(frame, flag, status, unit)
+    if shown.empty:
+        st.info("Tidak ada unggahan untuk pilihan ini.")
+        return
+    pages = (len(shown) - 1) // PAGE_SIZE + 1
+    page = st.number_input("Halaman", min_value=1, max_value=pages, value=1, key="review_page") if pages > 1 else 1
+    st.caption(f"{len(shown)} unggahan, halaman {page} dari {pages}")
+    for _, row in shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE].iterrows():
+        _post_card(store, row, zone)
