@@ -22,6 +22,7 @@ from pantau.sim.faults import FaultPlan
 from pantau.sim.registry import SIM_CREDENTIALS, write_registry
 from pantau.sim.scenario import demo_policy, run_scenario
 from pantau.sim.server import SimServer
+from pantau.sim.truth import compare
 from pantau.sim.world import build_world, small_regency
 from pantau.store import Store
 
@@ -117,3 +118,33 @@ def test_demo_collect_only_cli_ends_with_the_truth_line(tmp_path):
     store = Store(f"sqlite:///{db}")
     assert store.post_count() == count  # same seed, same db: nothing duplicated
     store.dispose()
+
+
+def test_tiktok_video_count_delta_between_rounds_is_recorded_as_activity(collected):
+    world, server, store, registry, result = collected
+    activity = store.activity_frame()
+    first, last = (r.at for r in result.rounds)
+    tiktok = [c for c in world.channels if c.variant == "tiktok"]
+    assert tiktok
+    for channel in tiktok:
+        grown = len(channel.visible(last)) - len(channel.visible(first))
+        mine = activity[activity.source_id == channel.source_id]
+        assert list(mine.delta) == ([grown] if grown > 0 else []), channel.source_id
+    assert store.post_count("bupati-tt") == 0  # activity, never posts
+
+
+def test_youtube_data_api_reaches_past_the_feed(tmp_path):
+    world = build_world(small_regency(BLORA.units), seed=5, weeks=20)
+    with SimServer(world, FaultPlan.off()) as server:
+        registry = load_registry(write_registry(world, tmp_path / "registry"))
+        store = Store(f"sqlite:///{tmp_path / 'yt.db'}")
+        store.sync_registry(registry)
+        summary = run_collection(store, registry, kind="youtube", since=world.start, now=server.now,
+                                 credentials=SIM_CREDENTIALS, http_policy=demo_policy())
+        assert summary.ok == len([c for c in world.channels if c.variant == "youtube"]) and not summary.failed
+        assert {a.route for a in summary.attempts} == {"api"}
+        collected = {a.source_id: [(server.now, a.route)] for a in summary.attempts}
+        comparison = compare(world, store, collected, world.start, kinds={"youtube"})
+        assert comparison.count == 0, "\n".join(comparison.report())
+        assert max(len(c.posts) for c in world.channels if c.variant == "youtube") > 15
+        store.dispose()

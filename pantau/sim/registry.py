@@ -36,9 +36,11 @@ def source_of(channel: Channel, host: Host) -> Source:
     elif variant == "feed":
         address = f"{base}/rss.xml"
     elif variant == "youtube":
-        # Both forms a clerk types: the @handle, or the channel URL.
+        # Both forms a clerk types: the @handle, or the channel URL; `web_base` sends the fetches
+        # to the simulator, as it would to a proxy.
         web = f"{base}{youtube.WEB_PREFIX}"
-        address = youtube.handle_of(channel) if host.index % 2 == 0 else f"{web}/channel/{channel.handle}"
+        address = youtube.handle_of(channel) if host.index % 2 == 0 else \
+            f"https://www.youtube.com/channel/{channel.handle}"
         options = {"web_base": web, "api_base": f"{base}{youtube.API_PREFIX}"}
     elif variant in ("instagram", "facebook"):
         address = channel.handle
