@@ -428,7 +428,7 @@ def test_stats_count_requests_and_concurrency_per_host():
     import concurrent.futures
 
     world = build_world(UNITS, seed=7, weeks=20)
-    with SimServer(world, FaultPlan.off(latency_ms=100)) as running:
+    with SimServer(world, FaultPlan.off(latency_ms=300)) as running:
         host = world.hosts[0]
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             list(pool.map(lambda _: requests.get(host.base + "/robots.txt"), range(4)))

@@ -7,7 +7,6 @@ until there are N of them: the same units, kinds and rhythms, at a larger volume
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
@@ -37,8 +36,8 @@ def seed_store(store: Store, world: World, registry, total: int) -> int:
     inserted = 0
     platform_of = {s.source_id: s.platform for s in registry.sources}
     for channel in channels:
+        batch = []
         for copy in range(copies):
-            batch = []
             for post in channel.posts:
                 if inserted + len(batch) >= total:
                     break
@@ -46,9 +45,9 @@ def seed_store(store: Store, world: World, registry, total: int) -> int:
                 offset = (post.published - world.start).total_seconds() + copy * 6151 * 60
                 when = world.start + timedelta(seconds=offset % span)
                 batch.append(Post(channel.source_id, f"{post.external_id}~{copy}", "", post.title, when))
-            for i in range(0, len(batch), BATCH):
-                store.upsert_posts(channel.unit_id, platform_of[channel.source_id], batch[i:i + BATCH])
-            inserted += len(batch)
+        for i in range(0, len(batch), BATCH):
+            store.upsert_posts(channel.unit_id, platform_of[channel.source_id], batch[i:i + BATCH])
+        inserted += len(batch)
     for channel in channels:
         moment = world.end - timedelta(hours=1)
         store.record_attempt(CollectionRun(channel.source_id, moment, moment, ok=True, status="ok"))
@@ -106,10 +105,11 @@ def run(posts: int, seed: int, emit: Callable, machine: Callable) -> int:
 
 
 def render(db_url: str, folder: Path, today, emit: Callable) -> None:
+    # Bare-mode notices ("missing ScriptRunContext") are noise in a benchmark's output.
+    from streamlit import logger as streamlit_logger
     from streamlit.testing.v1 import AppTest
 
-    # Bare-mode notices ("missing ScriptRunContext") are noise in a benchmark's output.
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    streamlit_logger.set_log_level("error")
     os.environ.update({"PANTAU_DB": db_url, "PANTAU_REGISTRY": str(folder), "PANTAU_TODAY": today.isoformat(),
                        "PANTAU_SIMULATED": "1", "PANTAU_MODE": "public"})
     app = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=300)
