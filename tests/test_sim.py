@@ -156,6 +156,8 @@ def test_wordpress_plain_permalinks_only_through_rest_route(world, server, http)
     posts = http.get(host.base + "/", params={"rest_route": "/wp/v2/posts", "per_page": 5})
     assert posts.status_code == 200 and posts.json()[0]["link"] == f"{host.base}/?p={channel.posts[0].number}"
     assert "rest_route=%2Fwp%2Fv2%2Fposts" in posts.headers["Link"]
+    assert http.get(host.base + "/feed/").status_code == 404
+    assert feedparser.parse(http.get(host.base + "/", params={"feed": "rss2"}).content).entries
 
 
 def test_wordpress_locked_and_waf_fall_back_to_rss_with_the_same_ids(world, server, http):

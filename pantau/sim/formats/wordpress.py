@@ -39,7 +39,10 @@ def respond(channel: Channel, req: Request) -> Reply | None:
         if channel.variant == "wp-plain":
             return not_found()  # no rewrite rules: /wp-json is not routed
         return rest(channel, req, req.path[len("/wp-json"):] or "/", via_query=False)
-    if req.path in ("/feed", "/feed/") or req.arg("feed") in ("rss2", "rss"):
+    if req.path in ("/feed", "/feed/"):
+        # Without rewrite rules only ?feed=rss2 reaches the feed.
+        return not_found() if channel.variant == "wp-plain" else feed(channel, req)
+    if req.arg("feed") in ("rss2", "rss"):
         return feed(channel, req)
     if req.path == "/" and req.arg("p"):
         return single(channel, req, req.arg("p"))
