@@ -472,3 +472,28 @@ def test_truth_comparison_counts_missing_and_extra_posts_per_week(world, tmp_pat
     assert result.count > len(mine)  # the other sources hold nothing at all
     assert result.summary_line().startswith(f"ground truth: {result.count} differences (")
     store.dispose()
+
+
+def test_simulator_in_its_own_process_is_driven_through_the_control_port():
+    from pantau.sim.process import SimProcess
+    from pantau.sim.world import synthetic_units
+
+    units = synthetic_units(40)
+    world = build_world(units, seed=2, weeks=6)
+    collectable = sum(1 for c in world.channels if c.collector)
+    assert 40 <= collectable <= 42
+    simulator = SimProcess(world, FaultPlan.off(), weeks=6)
+    try:
+        host, channel = channel_of(world, "opensid")
+        assert requests.get(host.base + "/feed.xml").status_code == 200
+        assert requests.get(host.base + "/robots.txt").status_code == 200
+        stats = simulator.stats()
+        assert stats["requests"] == 2 and stats["robots"] == 1 and stats["hosts_seen"] == 1
+        simulator.now = world.end - timedelta(days=14)
+        assert simulator.now == world.end - timedelta(days=14)
+        shown = feedparser.parse(requests.get(host.base + "/feed.xml").content).entries
+        assert len(shown) == len(channel.visible(world.end - timedelta(days=14)))
+        simulator.reset_stats()
+        assert simulator.stats()["requests"] == 0
+    finally:
+        simulator.stop()

@@ -397,8 +397,11 @@ def small_regency(units: Sequence[Unit], opd: int = 7, kecamatan: int = 3, villa
     return chosen
 
 
-def synthetic_units(sources: int, opd: int = 30, kecamatan: int = 20) -> list[Unit]:
-    """A regency-shaped set of units whose plan has about `sources` collectable channels (the bench)."""
+def synthetic_units(sources: int) -> list[Unit]:
+    """A regency-shaped set of units whose plan has about `sources` collectable channels (the bench):
+    two leaders, up to 30 OPD and 20 kecamatan, and as many desa as it takes."""
+    opd = min(30, max(1, sources // 33))
+    kecamatan = min(20, max(1, sources // 50))
     units = [Unit("bupati", "Bupati", "pimpinan"), Unit("wakil-bupati", "Wakil Bupati", "pimpinan")]
     units += [Unit(f"opd-{i:03d}", f"Dinas {i}", "opd") for i in range(opd)]
     kecs = [Unit(f"kec-{i:02d}", f"Kecamatan {PLACES[i % len(PLACES)]} {i}", "kecamatan") for i in range(kecamatan)]
