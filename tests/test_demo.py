@@ -148,3 +148,14 @@ def test_youtube_data_api_reaches_past_the_feed(tmp_path):
         assert comparison.count == 0, "\n".join(comparison.report())
         assert max(len(c.posts) for c in world.channels if c.variant == "youtube") > 15
         store.dispose()
+
+
+def test_a_site_down_for_a_period_fails_then_catches_up(collected):
+    world, server, store, registry, result = collected
+    hosts = [h for h in world.hosts if h.outage_until is not None]
+    assert len(hosts) == 1
+    source_id = hosts[0].channels[0].source_id
+    attempts = store.attempts_frame([source_id])
+    assert list(attempts.ok)[:3] == [False, False, True]  # round 1 and its retry pass, then round 2
+    assert not [d for d in result.comparison.differences if d.source_id == source_id]
+    assert store.post_count(source_id) == len(hosts[0].channels[0].visible(world.end)) > 0

@@ -108,7 +108,9 @@ def _collect_and_show(args, world, server, folder: Path, db_url: str, settings) 
         stats = server.stats()
         print(f"collected in {elapsed:.1f} s, {stats['requests']} requests served")
         persisting = sorted(f"{c.source_id} ({c.persisting})" for c in world.channels if c.persisting)
-        print(f"faults fired: {stats['faults_fired']}; persisting: {', '.join(persisting) or 'none'}")
+        outages = sorted(h.channels[0].source_id for h in world.hosts if h.outage_until is not None)
+        print(f"faults fired: {stats['faults_fired']}; persisting: {', '.join(persisting) or 'none'}; "
+              f"down until 3 days before the end: {', '.join(outages) or 'none'}")
         print(f"coverage gaps recorded: {len(store.gaps_frame())}")
         comparison = result.comparison
         for line in comparison.report():

@@ -5,14 +5,16 @@ retries or one retry pass recover them, deterministically whatever the thread in
 a 503, a 429 with Retry-After, a stalled response (timeout), a reset connection, a body cut
 mid-transfer, a truncated XML document (PHP died mid-feed), YouTube's occasional feed 404.
 Persisting faults hold for the whole run: a site that is down (503 on everything), a robots.txt
-that disallows the collector. Quirks are not failures but must be read correctly: a page in
-windows-1252 that only its <meta> declares.
+that disallows the collector. An outage holds for a period: the site is down until three days
+before the last day, so the last collection finds it back and must catch up. Quirks are not
+failures but must be read correctly: a page in windows-1252 that only its <meta> declares.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pantau.sim.world import World
 
@@ -22,6 +24,7 @@ TRANSIENT_XML = ("broken-xml",)
 TRANSIENT_YOUTUBE = ("youtube-404",)
 XML_VARIANTS = ("opensid", "wp-locked", "wp-waf", "feed", "youtube")
 PERSISTING = ("site-down", "robots")
+ALL_TRANSIENT = (*TRANSIENT_ANY, *TRANSIENT_XML, *TRANSIENT_YOUTUBE)
 
 
 @dataclass(frozen=True)
@@ -33,19 +36,22 @@ class FaultPlan:
     transient_share: float = 0.1
     sites_down: int = 2
     robots_disallowed: int = 1
+    outages: int = 1
     # How long a "timeout" response stalls; must exceed the client's read timeout.
     stall_seconds: float = 4.0
     retry_after_seconds: int = 1
 
     @classmethod
     def off(cls, latency_ms: float = 0.0) -> FaultPlan:
-        return cls(enabled=False, latency_ms=latency_ms, transient_share=0.0, sites_down=0, robots_disallowed=0)
+        return cls(enabled=False, latency_ms=latency_ms, transient_share=0.0, sites_down=0, robots_disallowed=0,
+                   outages=0)
 
 
 def assign_faults(world: World, plan: FaultPlan) -> None:
     """Mark channels and hosts with their faults, deterministically from the world's seed."""
     for host in world.hosts:
         host.robots_disallowed = False
+        host.outage_until = None
         for channel in host.channels:
             channel.transient = channel.persisting = ""
     if not plan.enabled:
@@ -66,38 +72,39 @@ def assign_faults(world: World, plan: FaultPlan) -> None:
     for host in rest[: plan.robots_disallowed]:
         host.robots_disallowed = True
         host.channels[0].persisting = "robots"
+    # Down for a period: through the week before the last day, back for the last collection.
+    for host in rest[plan.robots_disallowed: plan.robots_disallowed + plan.outages]:
+        host.outage_until = world.end - timedelta(days=3)
 
     eligible = [c for c in world.channels
-                if not c.persisting and c.collector and c.variant != "tiktok" and c.posts]
+                if not c.persisting and c.collector and c.variant != "tiktok" and c.posts
+                and world.hosts[c.host_index].outage_until is None]
     eligible.sort(key=lambda c: c.source_id)
     rng.shuffle(eligible)
     count = round(len(eligible) * plan.transient_share)
     if plan.transient_share > 0:
-        count = max(count, min(len(eligible), len(TRANSIENT_ANY) + 2))
-    cycle = 0
-    for channel in eligible[:count]:
-        kinds = list(TRANSIENT_ANY)
-        if channel.variant in XML_VARIANTS:
-            kinds += TRANSIENT_XML
-        if channel.variant == "youtube":
-            kinds += TRANSIENT_YOUTUBE
-        # Walk the kinds in turn so a small world still meets each of them.
-        channel.transient = kinds[cycle % len(kinds)]
-        cycle += 1
-    _ensure_specials(eligible, count)
-
-
-def _ensure_specials(eligible: list, count: int) -> None:
-    """Make sure broken XML and the YouTube 404 occur when a channel can carry them."""
-    chosen = eligible[:count]
-    xml_not_youtube = tuple(v for v in XML_VARIANTS if v != "youtube")
-    for special, variants in (("broken-xml", xml_not_youtube), ("youtube-404", ("youtube",))):
-        if not count or any(c.transient == special for c in chosen):
-            continue
+        count = max(count, min(len(eligible), len(ALL_TRANSIENT)))
+    assigned = 0
+    # Every kind once first (so a small world still meets each of them), then the common ones in turn.
+    for kind in (*ALL_TRANSIENT, *TRANSIENT_ANY * len(eligible)):
+        if assigned >= count:
+            break
         for channel in eligible:
-            if channel.variant in variants:
-                channel.transient = special
+            if not channel.transient and supports(channel, kind):
+                channel.transient = kind
+                assigned += 1
                 break
+
+
+def supports(channel, kind: str) -> bool:
+    """Whether a transient fault of this kind makes sense on this channel."""
+    if kind == "broken-xml":
+        return channel.variant in XML_VARIANTS and channel.variant != "youtube"
+    if kind == "youtube-404":
+        return channel.variant == "youtube"
+    if kind == "cut":
+        return channel.platform == "website"  # a big page cut mid-transfer
+    return True
 
 
 def _spread(hosts: list, count: int) -> list:

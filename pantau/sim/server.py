@@ -124,7 +124,8 @@ class Simulation:
                 self.stats.robots += 1
             return Reply(200, (ROBOTS_DENY if host.robots_disallowed else ROBOTS_ALLOW).encode(),
                          "text/plain; charset=utf-8", kind="robots")
-        if any(c.persisting == "site-down" for c in host.channels):
+        if any(c.persisting == "site-down" for c in host.channels) or (
+                host.outage_until is not None and self.now < host.outage_until):
             return Reply(503, b"<html><body><h1>503 Service Unavailable</h1>No server is available to handle "
                               b"this request.</body></html>", "text/html")
         req = Request(method, path, query, headers, host.base, self.now, self.world)

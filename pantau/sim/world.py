@@ -119,6 +119,8 @@ class Host:
     unit_id: str
     channels: list[Channel] = field(default_factory=list)
     robots_disallowed: bool = False
+    # Down (503 on everything) until this simulated instant: an outage the next collection outlives.
+    outage_until: datetime | None = None
     port: int = 0
 
     @property
