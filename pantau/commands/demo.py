@@ -124,6 +124,9 @@ def _collect_and_show(args, world, server, folder: Path, db_url: str, settings) 
 
 
 def _dashboard(args, world, folder: Path, db_url: str) -> int:
+    app = PROJECT_ROOT / "dashboard.py"
+    if not app.exists():
+        raise CommandError(f"{app} not found: the dashboard is not installed in this checkout")
     env = dict(os.environ)
     env.update({
         "PANTAU_DB": db_url,
@@ -132,7 +135,7 @@ def _dashboard(args, world, folder: Path, db_url: str) -> int:
         "PANTAU_TODAY": world.last_day.isoformat(),
     })
     env.setdefault("PANTAU_MODE", "public")
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"),
+    command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]
     print(f"dashboard: http://localhost:{args.port} (simulated data; Ctrl-C to stop)")
