@@ -41,6 +41,8 @@ SECRET_PARAMS = frozenset({"access_token", "key", "api_key", "apikey", "token", 
                            "appsecret_proof", "password", "sig", "signature", "input_token", "fb_exchange_token"})
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Google reads the first 500 KiB of a robots.txt; a copy this size is plenty to remember.
+MAX_ROBOTS_CHARS = 500 * 1024
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,6 +226,9 @@ class HttpPolicy:
     max_bytes: int = 15 * 1024 * 1024
     max_redirects: int = 5
     respect_robots: bool = True
+    # A robots.txt remembered in a source's state is reused this long (RFC 9309 says at most a
+    # day), so a re-run with nothing new costs one request per source, not two.
+    robots_max_age: float = 24 * 3600
     user_agent: str = USER_AGENT
 
 
@@ -233,6 +238,9 @@ class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_start: float = 0.0
     robots: RobotFileParser | None = None
+    # {"fetched_at": epoch seconds, "body": text or None for "no robots.txt"}; None when the
+    # answer is not worth remembering (the server failed).
+    robots_entry: dict[str, Any] | None = None
     robots_ready: threading.Event = field(default_factory=threading.Event)
     robots_owner: bool = False
 
@@ -260,8 +268,10 @@ class HttpClient:
         self._lock = threading.Lock()
         self.requests_sent = 0
 
-    def for_source(self, source_id: str, validators: dict[str, dict[str, str]] | None = None) -> SourceHttp:
-        return SourceHttp(self, source_id, validators=validators if validators is not None else {})
+    def for_source(self, source_id: str, validators: dict[str, dict[str, str]] | None = None,
+                   robots: dict[str, dict[str, Any]] | None = None) -> SourceHttp:
+        return SourceHttp(self, source_id, validators=validators if validators is not None else {},
+                          robots=robots if robots is not None else {})
 
     def close(self) -> None:
         self.session.close()
@@ -298,44 +308,61 @@ class HttpClient:
             time.sleep(start - now)
 
     def allowed(self, url: str, counter: SourceHttp | None = None) -> bool:
-        """Whether robots.txt lets us fetch `url`; robots.txt is fetched once per host per run."""
+        """Whether robots.txt lets us fetch `url`.
+
+        robots.txt is fetched once per host per run, or taken from the copy the source
+        remembered from an earlier run when that copy is less than `robots_max_age` old.
+        """
         if not self.policy.respect_robots:
             return True
         parts = urlsplit(url)
         if parts.path == "/robots.txt":
             return True
+        key = host_key(url)
         host = self._host(url)
         with host.lock:
             owner = not host.robots_owner
             host.robots_owner = True
         if owner:
             try:
-                host.robots = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt", counter)
+                remembered = counter.robots.get(key) if counter is not None else None
+                robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+                if remembered and time.time() - float(remembered.get("fetched_at", 0)) < self.policy.robots_max_age:
+                    host.robots_entry = remembered
+                else:
+                    host.robots_entry = self._load_robots(robots_url, counter)
+                body = host.robots_entry.get("body") if host.robots_entry else None
+                host.robots = robots_parser(robots_url, body) if body else None
             finally:
                 host.robots_ready.set()
         else:
             host.robots_ready.wait()
-        robots = host.robots
-        return robots is None or robots.can_fetch(ROBOTS_AGENT, url)
+        if counter is not None:
+            if host.robots_entry is not None:
+                counter.robots[key] = host.robots_entry
+            else:
+                counter.robots.pop(key, None)
+        return host.robots is None or host.robots.can_fetch(ROBOTS_AGENT, url)
 
-    def _load_robots(self, robots_url: str, counter: SourceHttp | None) -> RobotFileParser | None:
-        """The host's rules; None (everything allowed) when it has no robots.txt.
+    def _load_robots(self, robots_url: str, counter: SourceHttp | None) -> dict[str, Any] | None:
+        """The host's robots.txt as an entry to remember; body None when it has none (4xx).
 
         A robots.txt that cannot be fetched at all (timeouts, 5xx after retries) is read as
-        "no rules" and logged: the pages themselves will then fail or succeed on their own.
+        "no rules" for this run only, and logged: the pages will then fail or succeed on their own.
         """
         try:
             response = self._fetch_once_with_retries(robots_url, None, None, counter)
         except HttpStatusError as exc:
             if exc.status >= 500:
                 log.warning("robots.txt unavailable (%s); proceeding without rules", exc)
-            return None
+                return None
+            return {"fetched_at": time.time(), "body": None}
         except FetchError as exc:
             log.warning("robots.txt unreachable (%s); proceeding without rules", exc)
             return None
-        parser = RobotFileParser(robots_url)
-        parser.parse(response.text.splitlines())
-        return parser
+        if response.status != 200:  # a redirect we do not follow for robots.txt: no rules
+            return {"fetched_at": time.time(), "body": None}
+        return {"fetched_at": time.time(), "body": response.text[:MAX_ROBOTS_CHARS]}
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -412,6 +439,12 @@ class HttpClient:
         return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
 
 
+def robots_parser(robots_url: str, body: str) -> RobotFileParser:
+    parser = RobotFileParser(robots_url)
+    parser.parse(body.splitlines())
+    return parser
+
+
 def prepared_url(url: str, params: Mapping[str, Any] | None) -> str:
     """The exact URL a GET with these params goes to (the key of conditional-GET validators)."""
     if not params:
@@ -463,6 +496,8 @@ class SourceHttp:
     requests: int = 0
     # redacted URL -> {"etag": ..., "last_modified": ...}
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    # host:port -> {"fetched_at": epoch seconds, "body": robots.txt text or None}
+    robots: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None, conditional: bool = False) -> Response:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # back-dated, and a site's clock or time zone may be off.
 OVERLAP = timedelta(days=3)
 STATE_VALIDATORS = "http_validators"
+STATE_ROBOTS = "robots"
 LOCK_NAME = "collect"
 
 
@@ -124,7 +125,8 @@ def collect_one(
         if reason:
             raise NotCollectable(reason)
         state = store.get_state(source.source_id)
-        http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}))
+        http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}),
+                                 robots=dict(state.get(STATE_ROBOTS) or {}))
         newest_before = store.newest_published(source.source_id)
         since = since_for(newest_before, fallback_since)
         ctx = CollectContext(source=source, since=since, http=http, zone=zone, state=state,
@@ -135,6 +137,7 @@ def collect_one(
         run.route = result.route
         _record_side_results(store, source, result, newest_before or since, now)
         state[STATE_VALIDATORS] = http.validators
+        state[STATE_ROBOTS] = http.robots
         store.set_state(source.source_id, state)
         run.ok, run.status = True, "ok"
         if result.item_errors:

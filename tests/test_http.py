@@ -205,6 +205,35 @@ def test_robots_txt_is_obeyed_and_fetched_once_per_host(server, client):
     assert server.hits("/arsip/1") == []  # never requested
 
 
+def test_robots_txt_remembered_by_a_source_is_reused_for_a_day(server):
+    server.route("/robots.txt", static(b"User-agent: *\nDisallow: /arsip/\n", "text/plain"))
+    server.route("/x", static("ok"))
+    with HttpClient(FAST) as first_run:
+        http = first_run.for_source("s")
+        http.get(server.url("/x"))
+    remembered = http.robots
+    assert len(server.hits("/robots.txt")) == 1
+    with HttpClient(FAST) as second_run:
+        again = second_run.for_source("s", robots=dict(remembered))
+        again.get(server.url("/x"))
+        with pytest.raises(RobotsDisallowed):  # the remembered rules still apply
+            again.get(server.url("/arsip/1"))
+    assert len(server.hits("/robots.txt")) == 1
+    stale = {key: {**entry, "fetched_at": entry["fetched_at"] - 2 * 24 * 3600} for key, entry in remembered.items()}
+    with HttpClient(FAST) as third_run:
+        third_run.for_source("s", robots=stale).get(server.url("/x"))
+    assert len(server.hits("/robots.txt")) == 2
+
+
+def test_robots_txt_failing_is_not_remembered(server):
+    server.route("/robots.txt", static("oops", "text/plain", status=503))
+    server.route("/x", static("ok"))
+    with HttpClient(FAST) as c:
+        http = c.for_source("s")
+        assert http.get(server.url("/x")).status == 200  # no rules this run
+    assert http.robots == {}
+
+
 def test_robots_check_applies_to_each_redirect_hop(server, client):
     server.route("/robots.txt", static(b"User-agent: *\nDisallow: /private/\n", "text/plain"))
     server.route("/go", static("", status=302, headers={"Location": "/private/x"}))

@@ -75,7 +75,7 @@ def test_rerunning_a_collection_adds_nothing(store, server):
     attempts = store.attempts_frame()
     assert list(attempts["status"]) == ["ok", "ok"]
     assert list(attempts["items_new"]) == [3, 0]
-    assert attempts["requests"].tolist() == [2, 2]  # robots.txt and the feed
+    assert attempts["requests"].tolist() == [2, 1]  # robots.txt and the feed; then the feed (robots.txt remembered)
 
 
 def test_a_failing_source_does_not_stop_the_others(store, server):
