@@ -9,8 +9,9 @@ interleave; a task engine could map the same function across machines.
 from __future__ import annotations
 
 import logging
+import time as monotonic_time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,6 +96,23 @@ def since_for(newest_stored: datetime | None, fallback: datetime) -> datetime:
     return newest_stored - OVERLAP
 
 
+Clock = Callable[[], datetime]
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def clock_from(now: datetime | None) -> Clock:
+    """The clock attempts are stamped with: the real one, or one that starts at a pinned `now`
+    and ticks (the demo pins the simulation's last day, and the attempt log must agree with it,
+    or every unit would look uncollected on that day)."""
+    if now is None:
+        return wall_clock
+    started = monotonic_time.monotonic()
+    return lambda: now + timedelta(seconds=monotonic_time.monotonic() - started)
+
+
 # ---------------------------------------------------------------------------------------------
 # One source
 
@@ -116,9 +134,10 @@ def collect_one(
     fallback_since: datetime,
     now: datetime,
     credentials: dict[str, str] | None = None,
+    clock: Clock = wall_clock,
 ) -> CollectionRun:
     """Collect one source, store its posts, record the attempt; never raises for a source's fault."""
-    run = CollectionRun(source_id=source.source_id, started_at=datetime.now(UTC))
+    run = CollectionRun(source_id=source.source_id, started_at=clock())
     http = None
     try:
         reason = not_collectable_reason(source)
@@ -155,7 +174,7 @@ def collect_one(
         run.status, run.error_kind = "error", "bug"
         run.error = redact_text(f"{type(exc).__name__}: {exc}")
     run.requests = http.requests if http is not None else 0
-    run.finished_at = datetime.now(UTC)
+    run.finished_at = clock()
     if not run.ok:
         log.warning("%s: %s %s", source.source_id, run.error_kind, run.error)
     store.record_attempt(run)
@@ -236,9 +255,10 @@ def run_collection(
 ) -> RunSummary:
     """Collect the selected sources concurrently; every source ends as one recorded attempt."""
     zone = registry.settings.zone
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
+    if now is not None and now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    clock = clock_from(now)
+    now = now or clock()
     if since is None:
         fallback = default_since(now, zone)
     elif isinstance(since, datetime):
@@ -249,16 +269,16 @@ def run_collection(
     summary = RunSummary()
     skipped = [s for s in chosen if not s.active]
     for source in skipped:
-        summary.add(_record_skip(store, source, "source is marked inactive in the registry"))
+        summary.add(_record_skip(store, source, "source is marked inactive in the registry", clock()))
     todo = [s for s in chosen if s.active]
     with HttpClient(http_policy) as client:
         def task(source: Source) -> CollectionRun:
             try:
                 return collect_one(source, store, client, zone=zone, fallback_since=fallback, now=now,
-                                   credentials=credentials)
+                                   credentials=credentials, clock=clock)
             except Exception as exc:  # the store itself failed while recording: keep the batch going
                 log.exception("could not record the attempt of %s", source.source_id)
-                return CollectionRun(source.source_id, datetime.now(UTC), datetime.now(UTC), status="error",
+                return CollectionRun(source.source_id, clock(), clock(), status="error",
                                      error_kind="bug", error=redact_text(f"{type(exc).__name__}: {exc}"))
 
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="collect") as pool:
@@ -270,8 +290,7 @@ def run_collection(
     return summary
 
 
-def _record_skip(store: Store, source: Source, reason: str) -> CollectionRun:
-    moment = datetime.now(UTC)
+def _record_skip(store: Store, source: Source, reason: str, moment: datetime) -> CollectionRun:
     run = CollectionRun(source.source_id, moment, moment, status="skipped", error_kind="skipped", error=reason)
     store.record_attempt(run)
     return run
