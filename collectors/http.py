@@ -192,8 +192,9 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON (UTF-8 unless the header says otherwise); ValueError when it is not JSON."""
-        encoding = header_charset(self.headers.get("Content-Type", "")) or "utf-8-sig"
-        return json.loads(self.content.decode(encoding, errors="replace"))
+        encoding = header_charset(self.headers.get("Content-Type", "")) or "utf-8"
+        # A byte-order mark from a PHP file saved "UTF-8 with BOM" is a classic WordPress pitfall.
+        return json.loads(self.content.decode(encoding, errors="replace").lstrip("\ufeff"))
 
     @property
     def content_type(self) -> str:
@@ -226,6 +227,8 @@ class HttpPolicy:
     max_bytes: int = 15 * 1024 * 1024
     max_redirects: int = 5
     respect_robots: bool = True
+    # robots.txt `Crawl-delay` is honoured as the per-host delay, up to this many seconds.
+    max_crawl_delay: float = 10.0
     # A robots.txt remembered in a source's state is reused this long (RFC 9309 says at most a
     # day), so a re-run with nothing new costs one request per source, not two.
     robots_max_age: float = 24 * 3600
@@ -237,6 +240,7 @@ class _Host:
     slot: threading.Semaphore
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_start: float = 0.0
+    crawl_delay: float = 0.0
     robots: RobotFileParser | None = None
     # {"fetched_at": epoch seconds, "body": text or None for "no robots.txt"}; None when the
     # answer is not worth remembering (the server failed).
@@ -298,12 +302,13 @@ class HttpClient:
                 counter.requests += 1
 
     def _wait_turn(self, host: _Host) -> None:
-        if self.policy.delay <= 0:
+        delay = max(self.policy.delay, host.crawl_delay)
+        if delay <= 0:
             return
         with host.lock:
             now = time.monotonic()
             start = max(now, host.next_start)
-            host.next_start = start + self.policy.delay
+            host.next_start = start + delay
         if start > now:
             time.sleep(start - now)
 
@@ -333,6 +338,9 @@ class HttpClient:
                     host.robots_entry = self._load_robots(robots_url, counter)
                 body = host.robots_entry.get("body") if host.robots_entry else None
                 host.robots = robots_parser(robots_url, body) if body else None
+                if host.robots is not None:
+                    asked = host.robots.crawl_delay(ROBOTS_AGENT)
+                    host.crawl_delay = min(float(asked or 0), self.policy.max_crawl_delay)
             finally:
                 host.robots_ready.set()
         else:

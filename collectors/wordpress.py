@@ -19,6 +19,7 @@ Identity: the REST `id`, which is the `?p=` of the RSS guid and the `post-ID` of
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -221,10 +222,25 @@ def json_items(response: Response) -> list[dict]:
     try:
         data = response.json()
     except ValueError as exc:
-        raise ParseError(f"invalid JSON from {response.url}: {exc}") from exc
+        data = after_php_notices(response.text)
+        if data is None:
+            raise ParseError(f"invalid JSON from {response.url}: {exc}") from exc
     if not isinstance(data, list):
         raise ParseError(f"expected a list of posts, got {type(data).__name__}")
     return data
+
+
+def after_php_notices(text: str):
+    """The JSON of a site that prints PHP notices before it (WP_DEBUG_DISPLAY left on), or None."""
+    start = text.find("[{")
+    if start < 0:
+        start = text.find("[]")
+    if start <= 0:
+        return None
+    try:
+        return json.loads(text[start:])
+    except ValueError:
+        return None
 
 
 def post_from_rest(item: dict, ctx: CollectContext) -> Post:

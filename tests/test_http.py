@@ -343,3 +343,20 @@ def test_redact_url(url, expected):
 def test_redact_text_finds_urls_inside_messages():
     text = "HTTPSConnectionPool: Max retries exceeded with url: https://x.example/a?token=s3cr3t&page=2 (Caused by ...)"
     assert "s3cr3t" not in redact_text(text) and "page=2" in redact_text(text)
+
+
+def test_crawl_delay_spaces_requests(server):
+    server.route("/robots.txt", static(b"User-agent: *\nCrawl-delay: 1\n", "text/plain"))
+    server.route("/x", static("ok"))
+    with HttpClient(HttpPolicy(max_crawl_delay=0.2)) as c:  # 1 s asked, capped
+        http = c.for_source("s")
+        started = time.monotonic()
+        for _ in range(3):
+            http.get(server.url("/x"))
+        elapsed = time.monotonic() - started
+        assert 0.4 <= elapsed < 1.5
+
+
+def test_json_with_a_byte_order_mark(server, client):
+    server.route("/j", static(b"\xef\xbb\xbf[1, 2]", "application/json; charset=UTF-8"))
+    assert client.for_source("s").get(server.url("/j")).json() == [1, 2]

@@ -310,3 +310,17 @@ def test_fixture_is_real_wordpress_shape():
     posts = json.loads(fixture("wordpress", "posts.json"))
     assert {"id", "date", "date_gmt", "guid", "link", "title", "modified_gmt", "_links"} <= set(posts[0])
     assert posts[0]["guid"]["rendered"].endswith(f"?p={posts[0]['id']}")
+
+
+def test_php_notices_before_the_json(server, client):
+    site = WordPressSite(server)
+
+    def noisy(request):
+        reply = site.rest_endpoint(request)
+        reply.body = ("<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in "
+                      "<b>/home/dinkes/public_html/wp-content/plugins/old/old.php</b> on line <b>12</b><br />\n"
+                      + reply.body)
+        return reply
+    server.route("/wp-json/*", noisy)
+    result = wordpress.collect(context(client, site.address, datetime(2025, 9, 1, tzinfo=UTC)))
+    assert result.route == "rest" and {p.external_id for p in result.posts} == set(expected(site, datetime(2025, 9, 1, tzinfo=UTC)))
