@@ -247,6 +247,9 @@ class _Host:
     robots_entry: dict[str, Any] | None = None
     robots_ready: threading.Event = field(default_factory=threading.Event)
     robots_owner: bool = False
+    # Set when robots.txt could not be fetched at all (timeouts, refused connections): the host
+    # is down for this run, and every request to it fails at once instead of waiting again.
+    unreachable: FetchError | None = None
 
 
 def host_key(url: str) -> str:
@@ -335,7 +338,10 @@ class HttpClient:
                 if remembered and time.time() - float(remembered.get("fetched_at", 0)) < self.policy.robots_max_age:
                     host.robots_entry = remembered
                 else:
-                    host.robots_entry = self._load_robots(robots_url, counter)
+                    try:
+                        host.robots_entry = self._load_robots(robots_url, counter)
+                    except (RequestTimeout, ConnectionFailed) as exc:
+                        host.unreachable = exc
                 body = host.robots_entry.get("body") if host.robots_entry else None
                 host.robots = robots_parser(robots_url, body) if body else None
                 if host.robots is not None:
@@ -345,6 +351,9 @@ class HttpClient:
                 host.robots_ready.set()
         else:
             host.robots_ready.wait()
+        if host.unreachable is not None:
+            failure = host.unreachable
+            raise type(failure)(f"host unreachable, robots.txt failed: {failure}", url)
         if counter is not None:
             if host.robots_entry is not None:
                 counter.robots[key] = host.robots_entry
@@ -355,8 +364,9 @@ class HttpClient:
     def _load_robots(self, robots_url: str, counter: SourceHttp | None) -> dict[str, Any] | None:
         """The host's robots.txt as an entry to remember; body None when it has none (4xx).
 
-        A robots.txt that cannot be fetched at all (timeouts, 5xx after retries) is read as
-        "no rules" for this run only, and logged: the pages will then fail or succeed on their own.
+        A robots.txt answering 5xx (after retries) is read as "no rules" for this run only, and
+        logged: broken robots.txt plugins exist on sites that otherwise work. A host that does not
+        answer at all raises (RequestTimeout, ConnectionFailed).
         """
         try:
             response = self._fetch_once_with_retries(robots_url, None, None, counter)
@@ -365,8 +375,10 @@ class HttpClient:
                 log.warning("robots.txt unavailable (%s); proceeding without rules", exc)
                 return None
             return {"fetched_at": time.time(), "body": None}
+        except (RequestTimeout, ConnectionFailed):
+            raise
         except FetchError as exc:
-            log.warning("robots.txt unreachable (%s); proceeding without rules", exc)
+            log.warning("robots.txt unreadable (%s); proceeding without rules", exc)
             return None
         if response.status != 200:  # a redirect we do not follow for robots.txt: no rules
             return {"fetched_at": time.time(), "body": None}
@@ -438,13 +450,24 @@ class HttpClient:
                 content = _read_capped(raw, policy.max_bytes, started + policy.total_timeout)
             finally:
                 raw.close()
-        except requests.exceptions.Timeout as exc:
-            raise RequestTimeout("timed out", url) from exc
+        # `from None`: the library's exception quotes the full URL, token included, and a chained
+        # cause would print it in any traceback that gets logged.
+        except requests.exceptions.Timeout:
+            raise RequestTimeout("timed out", url) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise ConnectionFailed(f"connection failed: {type(exc).__name__}", url) from exc
+            raise ConnectionFailed(f"connection failed: {_reason(exc)}", url) from None
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"request failed: {type(exc).__name__}", url) from exc
+            raise FetchError(f"request failed: {_reason(exc)}", url) from None
         return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
+
+
+def _reason(exc: Exception) -> str:
+    """A library error's class and innermost cause (refused, DNS...), without the URL it quotes."""
+    cause: BaseException = exc
+    while cause.__context__ is not None and cause.__context__ is not cause:
+        cause = cause.__context__
+    name = type(cause).__name__
+    return redact_text(f"{type(exc).__name__} ({name})" if cause is not exc else name)
 
 
 def robots_parser(robots_url: str, body: str) -> RobotFileParser:

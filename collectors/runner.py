@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time as monotonic_time
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -170,7 +171,8 @@ def collect_one(
     except CollectorError as exc:
         run.status, run.error_kind, run.error = "error", exc.kind, redact_text(str(exc))
     except Exception as exc:  # a bug in a collector must not stop the batch; record it as one
-        log.exception("collector bug on %s", source.source_id)
+        trace = "".join(traceback.format_exception(exc))
+        log.error("collector bug on %s:\n%s", source.source_id, redact_text(trace))
         run.status, run.error_kind = "error", "bug"
         run.error = redact_text(f"{type(exc).__name__}: {exc}")
     run.requests = http.requests if http is not None else 0

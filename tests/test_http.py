@@ -360,3 +360,27 @@ def test_crawl_delay_spaces_requests(server):
 def test_json_with_a_byte_order_mark(server, client):
     server.route("/j", static(b"\xef\xbb\xbf[1, 2]", "application/json; charset=UTF-8"))
     assert client.for_source("s").get(server.url("/j")).json() == [1, 2]
+
+
+def test_no_token_in_a_logged_traceback(client):
+    import traceback
+    with FixtureServer() as gone:
+        url = gone.url("/x?access_token=SECRET-TOKEN-1")
+    with pytest.raises(ConnectionFailed) as caught:
+        client.for_source("s").get(url)
+    text = "".join(traceback.format_exception(caught.value))
+    assert "SECRET-TOKEN-1" not in text
+    assert "connection failed: ConnectionError" in text
+
+
+def test_a_host_whose_robots_txt_times_out_fails_fast(server):
+    server.route("/robots.txt", lambda _r: Reply(200, "User-agent: *\n", delay=0.5))
+    server.route("/a", static("a"))
+    with HttpClient(HttpPolicy(read_timeout=0.1, max_retries=1, backoff=0.01)) as c:
+        with pytest.raises(RequestTimeout) as caught:
+            c.for_source("one").get(server.url("/a"))
+        assert "robots.txt" in str(caught.value) and caught.value.url == server.url("/a")
+        with pytest.raises(RequestTimeout):  # a second source on the host: no new wait
+            c.for_source("two").get(server.url("/a"))
+    assert len(server.hits("/robots.txt")) == 2  # one try and one retry, once for the run
+    assert server.hits("/a") == []
