@@ -228,12 +228,7 @@ def interleave_by_host(sources: Iterable[Source]) -> list[Source]:
     on one host's two slots."""
     groups: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
-        address = source.address if "://" in source.address else f"{source.collector}://{source.address}"
-        try:
-            key = host_key(address)
-        except ValueError:
-            key = address
-        groups[key].append(source)
+        groups[politeness_key(source)].append(source)
     ordered: list[Source] = []
     queues = list(groups.values())
     while queues:
@@ -241,6 +236,18 @@ def interleave_by_host(sources: Iterable[Source]) -> list[Source]:
             ordered.append(queue.pop(0))
         queues = [q for q in queues if q]
     return ordered
+
+
+def politeness_key(source: Source) -> str:
+    """The host a source's requests go to: its API root, its URL, or (for a username or page id
+    on a platform's default API) the collector kind."""
+    address = str(source.options.get("api_base") or source.address)
+    if "://" not in address:
+        return source.collector or source.platform
+    try:
+        return host_key(address)
+    except ValueError:
+        return address
 
 
 def run_collection(

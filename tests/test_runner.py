@@ -225,3 +225,10 @@ def test_collection_lock(store):
             pass
     with collection_lock(store):  # released
         pass
+
+
+def test_politeness_key():
+    from collectors.runner import politeness_key
+    assert politeness_key(Source("a", "u", "website", "wordpress", "https://dinkes.blorakab.go.id/")) == "dinkes.blorakab.go.id:443"
+    assert politeness_key(Source("b", "u", "instagram", "instagram", "dinkesblora")) == "instagram"
+    assert politeness_key(Source("c", "u", "facebook", "facebook", "123456", {"api_base": "http://127.0.0.1:8080/v25.0"})) == "127.0.0.1:8080"
