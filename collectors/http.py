@@ -247,8 +247,8 @@ class _Host:
     robots_entry: dict[str, Any] | None = None
     robots_ready: threading.Event = field(default_factory=threading.Event)
     robots_owner: bool = False
-    # Set when robots.txt could not be fetched at all (timeouts, refused connections): the host
-    # is down for this run, and every request to it fails at once instead of waiting again.
+    # Set when robots.txt could not be fetched at all (timeouts, refused connections, 429 after
+    # retries): the host is down for this run, and every request to it fails at once.
     unreachable: FetchError | None = None
 
 
@@ -340,7 +340,7 @@ class HttpClient:
                 else:
                     try:
                         host.robots_entry = self._load_robots(robots_url, counter)
-                    except (RequestTimeout, ConnectionFailed) as exc:
+                    except (RequestTimeout, ConnectionFailed, RateLimited) as exc:
                         host.unreachable = exc
                 body = host.robots_entry.get("body") if host.robots_entry else None
                 host.robots = robots_parser(robots_url, body) if body else None
@@ -353,6 +353,8 @@ class HttpClient:
             host.robots_ready.wait()
         if host.unreachable is not None:
             failure = host.unreachable
+            if isinstance(failure, HttpStatusError):
+                raise type(failure)(failure.status, url, failure.body, failure.headers)
             raise type(failure)(f"host unreachable, robots.txt failed: {failure}", url)
         if counter is not None:
             if host.robots_entry is not None:
@@ -370,6 +372,8 @@ class HttpClient:
         """
         try:
             response = self._fetch_once_with_retries(robots_url, None, None, counter)
+        except RateLimited:
+            raise  # asked to slow down, even for robots.txt: the pages would be refused too
         except HttpStatusError as exc:
             if exc.status >= 500:
                 log.warning("robots.txt unavailable (%s); proceeding without rules", exc)

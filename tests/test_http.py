@@ -384,3 +384,13 @@ def test_a_host_whose_robots_txt_times_out_fails_fast(server):
             c.for_source("two").get(server.url("/a"))
     assert len(server.hits("/robots.txt")) == 2  # one try and one retry, once for the run
     assert server.hits("/a") == []
+
+
+def test_robots_txt_rate_limited_fails_the_host_for_the_run(server, client):
+    server.route("/robots.txt", static("slow down", "text/plain", status=429, headers={"Retry-After": "0"}))
+    server.route("/a", static("a"))
+    http = client.for_source("s")
+    with pytest.raises(RateLimited) as caught:
+        http.get(server.url("/a"))
+    assert caught.value.status == 429 and str(caught.value) == f"HTTP 429 ({server.url('/a')})"
+    assert server.hits("/a") == [] and http.robots == {}
