@@ -55,8 +55,6 @@ MAX_PAGES = 100
 AFTER_MARGIN = timedelta(days=1)
 STATE_ROOT = "wp_api_root"
 STATE_ROUTE = "wp_route"
-# The site does not answer at all: trying three more routes would only multiply the waiting.
-SITE_DOWN = (RequestTimeout, ConnectionFailed, RateLimited)
 POST_ID = re.compile(r"\bpost-(\d+)\b")
 GUID_ID = re.compile(r"[?&]p=(\d+)")
 TAGS = re.compile(r"<[^>]+>")
@@ -68,10 +66,21 @@ class RouteUnavailable(CollectorError):
     kind = "route_unavailable"
 
 
+class BrokenAnswer(ParseError):
+    """The route answered, but cut short (PHP died mid-feed): a transient fault of the site, not
+    a refusal. The attempt fails, so the next one re-reads it; falling through to another route
+    would take a partial list for a whole one."""
+
+
 class RoutesExhausted(CollectorError):
     """Every route failed; the message lists why, route by route."""
 
     kind = "no_route"
+
+
+# The site does not answer at all: trying three more routes would only multiply the waiting.
+# Nor when it answered something broken: the same route will work on the next attempt.
+SITE_DOWN = (RequestTimeout, ConnectionFailed, RateLimited, BrokenAnswer)
 
 
 def site_root(address: str) -> str:
@@ -293,6 +302,14 @@ class WatchedHttp:
         return self.last
 
 
+FEED_END = re.compile(rb"</(?:rss|feed|rdf:RDF)\s*>", re.IGNORECASE)
+
+
+def is_whole_feed(response: Response) -> bool:
+    """The document reaches its closing root tag (a cache plugin's comment may follow it)."""
+    return bool(FEED_END.search(response.content[-4096:]))
+
+
 def is_feed(response: Response | None) -> bool:
     """A site that ignores /feed/ or ?feed=rss2 answers its home page, which parses as an empty feed."""
     if response is None:
@@ -321,6 +338,8 @@ def rss_pages(ctx: CollectContext, feed_url: str, page_param: str) -> CollectRes
                 raise ParseError(f"not an RSS feed ({watched.last.content_type if watched.last else '?'}) at {url}")
             complete = True  # a site that answers its home page past the last feed page
             break
+        if not is_whole_feed(watched.last):
+            raise BrokenAnswer(f"feed cut short (a PHP error mid-document?) at {url}")
         errors.extend(result.item_errors)
         fresh = [p for p in result.posts if p.external_id not in posts]
         for post in result.posts:

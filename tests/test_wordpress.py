@@ -324,3 +324,33 @@ def test_php_notices_before_the_json(server, client):
     server.route("/wp-json/*", noisy)
     result = wordpress.collect(context(client, site.address, datetime(2025, 9, 1, tzinfo=UTC)))
     assert result.route == "rest" and {p.external_id for p in result.posts} == set(expected(site, datetime(2025, 9, 1, tzinfo=UTC)))
+
+
+def test_a_feed_cut_short_fails_the_attempt_instead_of_falling_through(server, client):
+    site = WordPressSite(server, rest="login_required", discovery="none")
+
+    def php_died(request):
+        reply = site.feed(request)
+        body = reply.payload()
+        reply.body = body[: len(body) * 3 // 5] + (
+            b"<br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted (tried to allocate "
+            b"20480 bytes) in <b>/var/www/html/wp-includes/formatting.php</b> on line <b>5128</b><br />\n")
+        return reply
+    server.route("/feed/", php_died)
+    with pytest.raises(wordpress.BrokenAnswer) as caught:
+        wordpress.collect(context(client, site.address, datetime(2025, 1, 1, tzinfo=UTC)))
+    assert caught.value.kind == "parse_error" and "cut short" in str(caught.value)
+    assert not server.hits("/page/2/")  # a partial feed is not a reason to take another route
+
+
+def test_a_cache_comment_after_the_feed_is_fine(server, client):
+    site = WordPressSite(server, rest="disabled")
+
+    def cached(request):
+        reply = site.feed(request)
+        reply.body = reply.payload() + b"\n<!-- Performance optimized by W3 Total Cache. Served from: dinkes.blorakab.go.id @ 2025-09-30 10:00:00 by W3 Total Cache -->\n"
+        return reply
+    server.route("/feed/", cached)
+    since = datetime(2025, 9, 1, tzinfo=UTC)
+    result = wordpress.collect(context(client, site.address, since))
+    assert result.route == "rss" and {p.external_id for p in result.posts} == set(expected(site, since))
