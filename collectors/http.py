@@ -2,9 +2,11 @@
 
 One `HttpClient` per collection run owns the requests session and the politeness towards every
 host: at most `per_host` requests at once to one host:port, an optional delay between two
-requests to the same host, robots.txt fetched once per host and obeyed, an honest User-Agent.
-Each source gets a `SourceHttp` view that counts its own requests and remembers the
-conditional-GET validators (ETag / Last-Modified) of the URLs it fetched.
+requests to the same host (robots.txt Crawl-delay honoured, capped), robots.txt fetched once per
+host per run and obeyed, an honest User-Agent. Each source gets a `SourceHttp` view that counts
+its own requests and remembers, in the source state the runner saves, the conditional-GET
+validators (ETag / Last-Modified) of the URLs it fetched and the robots.txt of its hosts (reused
+for a day, so a re-run with nothing new costs one request per source).
 
 Every failure becomes a typed `FetchError`; URLs are redacted of credentials before they reach
 a message or a log. Transient failures (connection errors, timeouts, 5xx, 408, 429) are retried

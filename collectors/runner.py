@@ -162,8 +162,8 @@ def collect_one(
         run.ok, run.status = True, "ok"
         if result.item_errors:
             run.error = redact_text(f"{len(result.item_errors)} item(s) skipped: {result.item_errors[0]}")
-        if result.not_modified:
-            log.info("%s: not modified", source.source_id)
+        log.info("%s: ok via %s, %d new of %d, %d requests%s", source.source_id, run.route or "-", run.items_new,
+                 run.items_seen, http.requests, " (not modified)" if result.not_modified else "")
     except RobotsDisallowed as exc:
         run.status, run.error_kind, run.error = "robots_disallowed", exc.kind, redact_text(str(exc))
     except NotCollectable as exc:
