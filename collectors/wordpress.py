@@ -215,6 +215,8 @@ def rest_posts(ctx: CollectContext, root: str, route: str) -> CollectResult:
         total_pages = _int(response.headers.get("X-WP-TotalPages"))
         if not items or (total_pages is not None and page >= total_pages):
             break
+        if posts and min(p.published_at for p in posts) < ctx.since:
+            break  # newest first: a site that ignores `after` (old core, a plugin) has nothing newer further on
         if total_pages is None and len(items) < PER_PAGE:
             break
     else:

@@ -354,3 +354,19 @@ def test_a_cache_comment_after_the_feed_is_fine(server, client):
     since = datetime(2025, 9, 1, tzinfo=UTC)
     result = wordpress.collect(context(client, site.address, since))
     assert result.route == "rss" and {p.external_id for p in result.posts} == set(expected(site, since))
+
+
+def test_a_site_ignoring_after_is_not_paged_to_the_end(server, client):
+    site = WordPressSite(server)
+    site.posts = site.posts * 3  # 390 posts, 4 pages
+    for n, post in enumerate(site.posts):
+        site.posts[n] = {**post, "id": 10000 + n}
+
+    def ignoring_after(request):
+        request.query.pop("after", None)
+        return site.rest_endpoint(request)
+    server.route("/wp-json/*", ignoring_after)
+    since = datetime(2025, 9, 1, tzinfo=UTC)
+    result = wordpress.collect(context(client, site.address, since))
+    assert [r.query["page"] for r in posts_requests(server)] == ["1"]
+    assert result.posts and all(p.published_at >= since for p in result.posts)
