@@ -325,6 +325,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
     ]
     problems = [a for a in summary.attempts if a.status != "ok"]
     if problems:
+        reasons: dict[str, int] = defaultdict(int)
+        for a in problems:
+            reasons[a.error_kind or a.status] += 1
+        lines.append("reasons: " + ", ".join(f"{kind} {count}" for kind, count in sorted(reasons.items())))
         width = max(len(a.source_id) for a in problems)
         lines.append("not collected:")
         for a in sorted(problems, key=lambda a: (a.status, a.source_id)):

@@ -105,6 +105,7 @@ def test_a_failing_source_does_not_stop_the_others(store, server):
     assert attempts.loc["ig-dinkes", "status"] == "not_collectable"
     text = "\n".join(summary_lines(summary))
     assert "1 ok, 2 failed, 2 skipped" in text and "no collector for platform x" in text
+    assert "reasons: http_status 1, not_collectable 2, parse_error 1" in text
     assert "3 new" in text
 
 
