@@ -155,6 +155,12 @@ def collect_one(
         _check_ownership(source, result)
         run.items_seen, run.items_new = save_posts(store, source.unit_id, source.platform, result.posts)
         run.route = result.route
+        if not result.truncated and not result.not_modified and not result.item_errors:
+            # A full listing of [since, now]: stored posts of that window it no longer shows were
+            # deleted upstream. They are marked, never removed: history is not rewritten.
+            gone = store.mark_missing(source.source_id, {p.external_id for p in result.posts}, since)
+            if gone:
+                log.info("%s: %d post(s) no longer shown upstream", source.source_id, gone)
         _record_side_results(store, source, result, newest_before or since, now)
         state[STATE_VALIDATORS] = http.validators
         state[STATE_ROBOTS] = http.robots

@@ -235,3 +235,18 @@ def test_politeness_key():
     assert politeness_key(Source("a", "u", "website", "wordpress", "https://dinkes.blorakab.go.id/")) == "dinkes.blorakab.go.id:443"
     assert politeness_key(Source("b", "u", "instagram", "instagram", "dinkesblora")) == "instagram"
     assert politeness_key(Source("c", "u", "facebook", "facebook", "123456", {"api_base": "http://127.0.0.1:8080/v25.0"})) == "127.0.0.1:8080"
+
+
+def test_a_post_deleted_upstream_is_marked_never_removed(store, server):
+    recent = [*ITEMS, (104, datetime(2025, 9, 28, 3, 0, tzinfo=UTC), "Berita yang kemudian dihapus")]
+    server.route("/feed/", static(rss(recent, server.base), "application/rss+xml"))
+    registry = registry_of(feed_source("web-dinkes", server.url("/feed/")))
+    run_collection(store, registry, now=NOW, http_policy=FAST)
+    server.route("/feed/", static(rss(ITEMS, server.base), "application/rss+xml"))
+    run_collection(store, registry, now=NOW, http_policy=FAST)
+    frame = store.posts_frame().set_index("external_id")
+    assert len(frame) == 4  # still stored, still counted
+    assert frame["missing_since"].notna().to_dict() == {"101": False, "102": False, "103": False, "104": True}
+    server.route("/feed/", static(rss(recent, server.base), "application/rss+xml"))
+    run_collection(store, registry, now=NOW, http_policy=FAST)
+    assert store.posts_frame()["missing_since"].isna().all()  # back upstream: unmarked
