@@ -335,6 +335,10 @@ def rss_pages(ctx: CollectContext, feed_url: str, page_param: str) -> CollectRes
                 complete = True  # past the last page
                 break
             raise
+        except ParseError as exc:
+            if watched.last is not None and is_feed(watched.last) and not is_whole_feed(watched.last):
+                raise BrokenAnswer(f"feed cut short (a PHP error mid-document?) at {url}") from exc
+            raise
         if not is_feed(watched.last):
             if page == 1:
                 raise ParseError(f"not an RSS feed ({watched.last.content_type if watched.last else '?'}) at {url}")
