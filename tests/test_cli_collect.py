@@ -125,6 +125,9 @@ def test_collect_one_source_by_id(tmp_path, server, capsys, monkeypatch):
     assert server.hits("/down/feed/") == []
     code, out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db, "--source", "nope")
     assert code == 1 and "nope" in err
+    code, out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db,
+                              "--source", "web-dinkes", "web-bupati", "--workers", "1")
+    assert code == 0 and "sources: 2 (1 ok, 1 failed" in out
 
 
 def test_a_second_concurrent_collection_exits_3(tmp_path, server, capsys, monkeypatch):
