@@ -268,8 +268,7 @@ def registry_for(*sources: Source) -> Registry:
 
 
 @pytest.mark.parametrize("rest", ["ok", "login_required"])
-def test_incremental_collections(sqlite_store, server, rest):
-    store = sqlite_store
+def test_incremental_collections(store, server, rest):
     site = WordPressSite(server, rest=rest, discovery="header" if rest == "ok" else "none")
     registry = registry_for(Source("web-dinkes", "dinkes", "website", "wordpress", site.address))
     first = run_collection(store, registry, now=NOW, since=datetime(2025, 1, 1).date(), http_policy=FAST)
