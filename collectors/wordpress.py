@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
+from collectors import feed
 from collectors.base import CollectContext, CollectorError, CollectResult, ParseError
 from collectors.dates import DateParseError, parse_date
 from collectors.feed import read_feed
@@ -304,12 +305,9 @@ class WatchedHttp:
         return self.last
 
 
-FEED_END = re.compile(rb"</(?:rss|feed|rdf:RDF)\s*>", re.IGNORECASE)
-
-
 def is_whole_feed(response: Response) -> bool:
     """The document reaches its closing root tag (a cache plugin's comment may follow it)."""
-    return bool(FEED_END.search(response.content[-4096:]))
+    return feed.reaches_its_end(response.content)
 
 
 def is_feed(response: Response | None) -> bool:
