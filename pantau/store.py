@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Engine,
     Index,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    cast,
     create_engine,
     delete,
     event,
@@ -406,6 +408,59 @@ class Store:
         with self.engine.connect() as conn:
             frame = pd.read_sql(query, conn)
         return _aware(frame, ("published_at", "collected_at", "updated_at", "missing_since"))
+
+    # -- aggregates pushed into SQL (the dashboard never loads every post) -------------------
+
+    def daily_post_counts(self, start: datetime, end: datetime, utc_offset: timedelta) -> pd.DataFrame:
+        """Posts per unit per local calendar day for published_at in [start, end).
+
+        `utc_offset` is the regency zone's fixed offset (Indonesia has no daylight saving);
+        the caller falls back to pandas when a zone's offset changes within the period.
+        Columns: unit_id, day (naive local midnight), posts.
+        """
+        minutes = int(utc_offset.total_seconds() // 60)
+        if self.dialect == "sqlite":
+            day = func.date(posts.c.published_at, f"{minutes:+d} minutes")
+        else:
+            day = cast(posts.c.published_at + utc_offset, Date)
+        query = (
+            select(posts.c.unit_id, day.label("day"), func.count().label("posts"))
+            .where(posts.c.published_at >= to_db_time(start), posts.c.published_at < to_db_time(end))
+            .group_by(posts.c.unit_id, day)
+        )
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(query).all(), columns=["unit_id", "day", "posts"])
+        frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]")
+        frame["posts"] = frame["posts"].astype("int64")
+        return frame
+
+    def last_post_times(self, before: datetime | None = None) -> pd.DataFrame:
+        """The newest published_at per unit (before an instant, when given): unit_id, published_at."""
+        query = select(posts.c.unit_id, func.max(posts.c.published_at).label("published_at"))
+        if before is not None:
+            query = query.where(posts.c.published_at < to_db_time(before))
+        query = query.group_by(posts.c.unit_id)
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(query).all(), columns=["unit_id", "published_at"])
+        return _aware(frame, ("published_at",))
+
+    def success_log(self) -> pd.DataFrame:
+        """When each source last worked: successful attempts, and manual imports (their collected_at).
+
+        Columns: source_id, at (aware UTC). Manual posts of one import share one collected_at,
+        so the distinct pairs stay few.
+        """
+        done = func.coalesce(attempts.c.finished_at, attempts.c.started_at)
+        ok = select(attempts.c.source_id, done.label("at")).where(attempts.c.ok.is_(True))
+        manual = (
+            select(posts.c.source_id, posts.c.collected_at.label("at"))
+            .where(posts.c.source_id.like("manual:%"))
+            .distinct()
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(ok).all() + conn.execute(manual).all()
+        frame = pd.DataFrame(rows, columns=["source_id", "at"])
+        return _aware(frame, ("at",))
 
     def set_flags(self, flagged: Iterable[tuple[str, str, str, dict]]) -> None:
         """Store screening results: (source_id, external_id, flags, matched terms)."""
