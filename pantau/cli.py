@@ -15,6 +15,7 @@ from importlib import import_module
 # `pantau --help` shows exactly the subcommands that exist.
 COMMANDS = (
     "pantau.commands.export",
+    "pantau.commands.recap",
 )
 
 

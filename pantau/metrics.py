@@ -15,6 +15,7 @@ Conventions:
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -99,6 +100,25 @@ def weeks_overlapping(start: date | pd.Timestamp, end: date | pd.Timestamp) -> l
 def last_complete_week(today: date | pd.Timestamp) -> pd.Timestamp:
     """Monday of the newest ISO week that has ended before `today` (a Sunday is still running)."""
     return week_start(today) - pd.Timedelta(days=7)
+
+
+def today_in(timezone: str) -> date:
+    """The local calendar date now in the zone."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def reference_date(timezone: str) -> date:
+    """"Today" for every number: the local date in the zone, unless PANTAU_TODAY (YYYY-MM-DD) pins it.
+
+    The demo pins it to the simulation's last day, so its pages and recaps match its data.
+    """
+    pinned = os.environ.get("PANTAU_TODAY", "").strip()
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError as exc:
+            raise ValueError(f"PANTAU_TODAY must be a date as YYYY-MM-DD, got {pinned!r}") from exc
+    return today_in(timezone)
 
 
 def fixed_utc_offset(zone: ZoneInfo, start: date, end: date) -> timedelta | None:
@@ -227,6 +247,7 @@ def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
     registry's plus the manual ones `pantau import` created in the store.
     """
     zone = registry.settings.zone
+    start = min(start, today)
     units, sources = registry_frames(registry)
     stored = store.sources_frame()
     manual = stored[stored["collector"] == "manual"] if not stored.empty else stored

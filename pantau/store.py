@@ -462,6 +462,44 @@ class Store:
         frame = pd.DataFrame(rows, columns=["source_id", "at"])
         return _aware(frame, ("at",))
 
+    def attempt_summary(self) -> pd.DataFrame:
+        """Per source: last attempt, last success, failed attempts since then, the latest error.
+
+        Columns: source_id, last_attempt, last_success, failing_streak, last_error_at,
+        last_error_kind, last_error, last_status. Aggregated in SQL: the log grows by one row
+        per source per run.
+        """
+        done = func.coalesce(attempts.c.finished_at, attempts.c.started_at)
+        last = select(attempts.c.source_id, func.max(attempts.c.started_at).label("last_attempt"),
+                      func.max(attempts.c.id).label("last_id")).group_by(attempts.c.source_id).subquery()
+        good = (select(attempts.c.source_id, func.max(done).label("last_success"))
+                .where(attempts.c.ok.is_(True)).group_by(attempts.c.source_id).subquery())
+        failing = (
+            select(attempts.c.source_id, func.count().label("failing_streak"))
+            .select_from(attempts.outerjoin(good, good.c.source_id == attempts.c.source_id))
+            .where(attempts.c.ok.is_(False),
+                   (good.c.last_success.is_(None)) | (attempts.c.started_at > good.c.last_success))
+            .group_by(attempts.c.source_id)
+        )
+        last_bad = (select(func.max(attempts.c.id)).where(attempts.c.ok.is_(False))
+                    .group_by(attempts.c.source_id))
+        errors = select(attempts.c.source_id, attempts.c.started_at.label("last_error_at"),
+                        attempts.c.error_kind.label("last_error_kind"), attempts.c.error.label("last_error")
+                        ).where(attempts.c.id.in_(last_bad))
+        status = select(last.c.source_id, last.c.last_attempt, attempts.c.status.label("last_status")).join(
+            attempts, attempts.c.id == last.c.last_id)
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(status).all(), columns=["source_id", "last_attempt", "last_status"])
+            frame = frame.merge(pd.DataFrame(conn.execute(select(good)).all(),
+                                             columns=["source_id", "last_success"]), on="source_id", how="left")
+            frame = frame.merge(pd.DataFrame(conn.execute(failing).all(),
+                                             columns=["source_id", "failing_streak"]), on="source_id", how="left")
+            frame = frame.merge(pd.DataFrame(conn.execute(errors).all(),
+                                             columns=["source_id", "last_error_at", "last_error_kind", "last_error"]),
+                                on="source_id", how="left")
+        frame["failing_streak"] = frame["failing_streak"].fillna(0).astype("int64")
+        return _aware(frame, ("last_attempt", "last_success", "last_error_at"))
+
     def set_flags(self, flagged: Iterable[tuple[str, str, str, dict]]) -> None:
         """Store screening results: (source_id, external_id, flags, matched terms)."""
         with self.engine.begin() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 import pandas as pd
 
@@ -34,8 +35,30 @@ def posts_table(args, config, registry) -> pd.DataFrame:
         store.dispose()
 
 
+def weekly_table(args, config, registry) -> pd.DataFrame:
+    """One row per unit per ISO week overlapping --from..--to (default: the last complete week)."""
+    from pantau import metrics
+
+    today = metrics.reference_date(registry.settings.timezone)
+    last = metrics.last_complete_week(today).date()
+    start, end = args.date_from, args.date_to
+    if start is None and end is None:
+        start, end = last, last + timedelta(days=6)
+    elif start is None:
+        start = metrics.week_start(end).date()
+    elif end is None:
+        end = max(start, today)
+    store = open_store(config)
+    try:
+        facts = metrics.load_facts(store, registry, metrics.week_start(start).date(), today)
+    finally:
+        store.dispose()
+    return metrics.weekly_export(metrics.weekly_table(facts, start, end))
+
+
 TABLES["units"] = units_table
 TABLES["posts"] = posts_table
+TABLES["weekly"] = weekly_table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
