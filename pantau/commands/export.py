@@ -39,7 +39,10 @@ def weekly_table(args, config, registry) -> pd.DataFrame:
     """One row per unit per ISO week overlapping --from..--to (default: the last complete week)."""
     from pantau import metrics
 
-    today = metrics.reference_date(registry.settings.timezone)
+    try:
+        today = metrics.reference_date(registry.settings.timezone)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
     last = metrics.last_complete_week(today).date()
     start, end = args.date_from, args.date_to
     if start is None and end is None:
