@@ -51,11 +51,14 @@ def run() -> None:
     st.set_page_config(page_title="Pantau", page_icon="📊", layout="wide")
     config = Config.resolve()
     try:
-        data.get_registry(str(config.registry_dir))
+        registry = data.get_registry(str(config.registry_dir))
     except RegistryError as exc:
         st.error(f"Registri tidak valid ({len(exc.problems)} masalah). Perbaiki berkas CSV-nya:")
         st.text(str(exc))
         st.stop()
+    st.sidebar.markdown(f"**Pantau** · {registry.settings.regency_name or 'pemerintah daerah'}")
+    if config.mode == "internal":
+        st.sidebar.caption("Mode internal")
     pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.default, url_path=p.url_path)
              for p in visible_pages(config.mode)]
     st.navigation(pages).run()

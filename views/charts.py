@@ -19,7 +19,8 @@ DAY_NAMES = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
 
 def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.2}, separators=",.")
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}, separators=",.",
+                      title={"y": 0.98, "yanchor": "top"})
     return fig
 
 
@@ -34,16 +35,18 @@ def pace_distribution(table: pd.DataFrame, threshold: float) -> go.Figure:
     return _layout(fig)
 
 
-def active_days_vs_leaders(table: pd.DataFrame, reference: float, limit: int = 40) -> go.Figure:
-    """Active days per unit (the top `limit`), with the leaders' reference as a horizontal line."""
-    top = table.sort_values(["active_days", "posts"], ascending=False).head(limit)
-    fig = go.Figure(go.Bar(x=top["name"], y=top["active_days"], name="hari aktif",
-                           marker_color=[COLORS.get(s, BAR) for s in top["status"]]))
+def active_days_vs_leaders(table: pd.DataFrame, reference: float, limit: int = 30) -> go.Figure:
+    """Active days per unit (the top `limit`), horizontal bars, the leaders' reference as a line."""
+    top = table.sort_values(["active_days", "posts", "name"], ascending=[False, False, True]).head(limit)[::-1]
+    fig = go.Figure(go.Bar(y=top["name"], x=top["active_days"], orientation="h", name="hari aktif",
+                           marker_color=[COLORS.get(s, BAR) for s in top["status"]],
+                           hovertemplate="%{y}: %{x} hari aktif<extra></extra>"))
     if reference == reference:  # not NaN
-        fig.add_hline(y=reference, line_dash="dash", line_color=LEADERS,
+        fig.add_vline(x=reference, line_dash="dash", line_color=LEADERS,
                       annotation_text=f"rujukan pimpinan {reference:.1f} hari".replace(".", ","))
-    fig.update_layout(title="Hari aktif dibanding ritme pimpinan", yaxis_title="hari aktif", xaxis_tickangle=-45)
-    return _layout(fig, 420)
+    title = "Hari aktif dibanding ritme pimpinan" + (f" ({limit} teratas)" if len(table) > limit else "")
+    fig.update_layout(title=title, xaxis_title="hari aktif (warna = status)", yaxis={"automargin": True})
+    return _layout(fig, 120 + 22 * len(top))
 
 
 def weekly_bars(weeks: pd.DataFrame, target) -> go.Figure:

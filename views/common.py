@@ -27,7 +27,6 @@ KIND_LABELS = {"pimpinan": "Pimpinan", "opd": "OPD", "kecamatan": "Kecamatan", "
                "kelurahan": "Kelurahan"}
 PLATFORM_LABELS = {"website": "Situs web", "instagram": "Instagram", "facebook": "Facebook", "youtube": "YouTube",
                    "tiktok": "TikTok", "x": "X"}
-STATUS_ICONS = {metrics.AKTIF: "🟢", metrics.KURANG_AKTIF: "🟡", metrics.DORMAN: "🔴", metrics.TANPA_DATA: "⚪"}
 TOPICS = {"pembangunan": "Pembangunan", "layanan": "Layanan", "kesehatan": "Kesehatan",
           "pendidikan": "Pendidikan", "seremonial": "Seremonial"}
 WORK_TOPICS = ("pembangunan", "layanan", "kesehatan", "pendidikan")
@@ -91,7 +90,13 @@ def fmt_moment(value, zone) -> str:
 
 
 def status_label(status: str) -> str:
-    return f"{STATUS_ICONS.get(status, '')} {status}"
+    # Plain words: emoji fonts are missing on some office machines, and colour alone says nothing.
+    return status
+
+
+def table_height(rows: int, limit: int = 20) -> int:
+    """Pixel height showing up to `limit` rows of st.dataframe without an inner scroll."""
+    return 38 + 35 * max(1, min(rows, limit))
 
 
 def header(title: str, ctx: data.Context, caption: str = "") -> None:

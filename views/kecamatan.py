@@ -7,7 +7,17 @@ import streamlit as st
 
 from pantau import metrics
 from views import charts, data
-from views.common import KIND_LABELS, fmt_number, fmt_pace, fmt_period, has_data, header, period_picker, status_label
+from views.common import (
+    KIND_LABELS,
+    fmt_number,
+    fmt_pace,
+    fmt_period,
+    has_data,
+    header,
+    period_picker,
+    status_label,
+    table_height,
+)
 
 
 def render() -> None:
@@ -34,7 +44,7 @@ def render() -> None:
                             for a, n in zip(rollup["villages_active"], rollup["villages"], strict=True)],
         "Median publikasi per desa": [fmt_number(v, 1) for v in rollup["median_village_posts"]],
         "Cakupan sumber": ["—" if pd.isna(c) else f"{round(c * 100)}%" for c in rollup["coverage"]],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", height=table_height(len(rollup)))
     st.plotly_chart(charts.kecamatan_bars(rollup), width="stretch")
 
     st.markdown("#### Rincian desa/kelurahan")

@@ -16,6 +16,7 @@ from views.common import (
     kind_filter,
     period_picker,
     status_label,
+    table_height,
 )
 
 
@@ -76,9 +77,9 @@ def render() -> None:
                    help="dari jenis unit yang dipilih, pada akhir periode")
 
     st.markdown("#### Papan peringkat")
-    st.dataframe(leaderboard(shown), hide_index=True, width="stretch")
+    st.dataframe(leaderboard(shown), hide_index=True, width="stretch", height=table_height(len(shown)))
 
-    left, right = st.columns(2)
+    left, right = st.columns([3, 2])
     left.plotly_chart(charts.active_days_vs_leaders(shown, reference), width="stretch")
     right.plotly_chart(charts.pace_distribution(shown, threshold), width="stretch")
 

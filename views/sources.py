@@ -13,14 +13,17 @@ TOKEN_NEEDS = {"instagram": ("PANTAU_IG_TOKEN", "PANTAU_IG_USER_ID"), "facebook"
 
 
 def not_collected_reason(platform: str, collector: str, active: bool, credentials: set[str],
-                         last_status: str = "") -> str:
-    """Why a channel is not collected (Indonesian), or '' when it is."""
+                         last_status: str = "", ever_succeeded: bool = False) -> str:
+    """Why a channel is not collected (Indonesian), or '' when it is.
+
+    The attempt log speaks first: the collector may run with tokens this dashboard never holds.
+    """
     if platform == "x" or not collector:
         return "tidak dikumpulkan: X belum punya jalur pengumpulan publik yang resmi"
     if not active:
         return "tidak aktif: alamat belum diverifikasi"
     missing = [name for name in TOKEN_NEEDS.get(collector, ()) if name not in credentials]
-    if missing:
+    if missing and not ever_succeeded and last_status in ("", "not_collectable"):
         return f"tidak dikumpulkan: token {PLATFORM_LABELS.get(platform, platform)} belum diatur"
     if last_status == "not_collectable":
         return "tidak bisa dikumpulkan sebagaimana terdaftar"
@@ -48,9 +51,9 @@ def sources_frame(ctx: data.Context) -> pd.DataFrame:
     frame["failing_streak"] = frame["failing_streak"].fillna(0).astype("int64")
     credentials = set(ctx.config.credentials)
     frame["reason"] = [
-        not_collected_reason(p, c, bool(a), credentials, "" if pd.isna(s) else str(s))
-        for p, c, a, s in zip(frame["platform"], frame["collector"], frame["active"], frame["last_status"],
-                              strict=True)
+        not_collected_reason(p, c, bool(a), credentials, "" if pd.isna(s) else str(s), not pd.isna(ok))
+        for p, c, a, s, ok in zip(frame["platform"], frame["collector"], frame["active"], frame["last_status"],
+                                  frame["last_success"], strict=True)
     ]
     names = {u.unit_id: u.name for u in ctx.registry.units}
     kinds = {u.unit_id: u.kind for u in ctx.registry.units}
