@@ -169,13 +169,19 @@ def success_days(log: pd.DataFrame, sources: pd.DataFrame, zone: ZoneInfo) -> pd
     `log` holds source_id and `at` (aware): successful attempts, and for manual sources the
     collected_at of their posts, since an import is a collection that succeeded that day.
     """
+    if log.empty:
+        return _empty_days()
+    return unit_success_days(pd.DataFrame({"source_id": log["source_id"], "day": local_days(log["at"], zone)}),
+                             sources)
+
+
+def unit_success_days(source_days: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """(source_id, day) of working sources -> (unit_id, day) over the units' post sources."""
     usable = post_sources(sources)
-    if log.empty or usable.empty:
+    if source_days.empty or usable.empty:
         return _empty_days()
-    frame = log.merge(usable[["source_id", "unit_id"]], on="source_id", how="inner")
-    if frame.empty:
-        return _empty_days()
-    out = pd.DataFrame({"unit_id": frame["unit_id"].astype(str), "day": local_days(frame["at"], zone)})
+    frame = source_days.merge(usable[["source_id", "unit_id"]], on="source_id", how="inner")
+    out = pd.DataFrame({"unit_id": frame["unit_id"].astype(str), "day": frame["day"].astype("datetime64[ns]")})
     return out.drop_duplicates().reset_index(drop=True)
 
 
@@ -197,6 +203,8 @@ class Facts:
     success: pd.DataFrame
     settings: Settings
     today: pd.Timestamp
+    # The first local day the daily counts cover (older weeks are not loaded).
+    start: pd.Timestamp
 
     @property
     def leaders(self) -> list[str]:
@@ -214,9 +222,14 @@ def make_facts(
     today: date,
     success: pd.DataFrame | None = None,
     last_before: pd.DataFrame | None = None,
+    start: date | None = None,
 ) -> Facts:
-    """Facts from plain frames, normalising dtypes (used by the store loader and by tests)."""
+    """Facts from plain frames, normalising dtypes (used by the store loader and by tests).
+
+    `start` is the first day the frames cover; by default a year before `today`.
+    """
     today_day = to_day(today)
+    first = to_day(start) if start is not None else today_day - pd.Timedelta(weeks=STREAK_LOOKBACK_WEEKS)
     units = units[list(UNIT_FRAME_COLUMNS)].copy()
     units["parent_id"] = units["parent_id"].fillna("").astype(str)
     sources = sources[list(SOURCE_FRAME_COLUMNS)].copy() if not sources.empty else pd.DataFrame(
@@ -229,7 +242,7 @@ def make_facts(
     last_before = last_before.copy() if last_before is not None and not last_before.empty else _empty_days()
     last_before["day"] = pd.to_datetime(last_before["day"]).astype("datetime64[ns]")
     return Facts(units.reset_index(drop=True), sources.reset_index(drop=True), daily.reset_index(drop=True),
-                 last_before, success, settings, today_day)
+                 last_before, success, settings, today_day, first)
 
 
 def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -244,7 +257,8 @@ def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
     """Facts for the local days start..today, aggregated in SQL where the zone allows it.
 
     `store` is a pantau.store.Store. Units and settings come from the registry; sources are the
-    registry's plus the manual ones `pantau import` created in the store.
+    registry's plus the manual ones `pantau import` created in the store. Success days are
+    loaded from HEALTH_WINDOW_DAYS before `start`, so the first days' status is right.
     """
     zone = registry.settings.zone
     start = min(start, today)
@@ -255,15 +269,43 @@ def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
         sources = pd.concat([sources, manual[list(SOURCE_FRAME_COLUMNS)]], ignore_index=True)
     lower = datetime(start.year, start.month, start.day, tzinfo=zone)
     upper = datetime(today.year, today.month, today.day, tzinfo=zone) + timedelta(days=1)
+    health_from = lower - timedelta(days=HEALTH_WINDOW_DAYS + 1)
     offset = fixed_utc_offset(zone, start, today)
     if offset is not None:
         daily = store.daily_post_counts(lower, upper, offset)
+        success = unit_success_days(store.success_days(health_from, offset), sources)
     else:  # a zone with daylight saving: bucket in pandas from two columns only
         daily = daily_counts(store.posts_frame(lower, upper, columns=["unit_id", "published_at"]), zone)
+        success = success_days(store.success_log(health_from), sources, zone)
     last = store.last_post_times(before=lower)
     last_before = pd.DataFrame({"unit_id": last["unit_id"].astype(str), "day": local_days(last["published_at"], zone)})
-    success = success_days(store.success_log(), sources, zone)
-    return make_facts(units, sources, daily, registry.settings, today, success, last_before)
+    return make_facts(units, sources, daily, registry.settings, today, success, last_before, start)
+
+
+def history_loader(store, registry: Registry):
+    """A function (unit_ids, first_day, before_day) -> posts per unit per week (unit_id,
+    week_start, posts), for streaks that reach back past the loaded facts."""
+    zone = registry.settings.zone
+
+    def load(unit_ids: list[str], first: pd.Timestamp, before: pd.Timestamp) -> pd.DataFrame:
+        lower = datetime(first.year, first.month, first.day, tzinfo=zone)
+        upper = datetime(before.year, before.month, before.day, tzinfo=zone)
+        offset = fixed_utc_offset(zone, first.date(), before.date())
+        if offset is not None:
+            return store.weekly_post_counts(lower, upper, offset, unit_ids=unit_ids)
+        daily = daily_counts(store.posts_frame(lower, upper, unit_ids=unit_ids, columns=["unit_id", "published_at"]),
+                             zone)
+        return weeks_of(daily)
+
+    return load
+
+
+def weeks_of(daily: pd.DataFrame) -> pd.DataFrame:
+    """Daily counts -> posts per unit per ISO week: unit_id, week_start, posts."""
+    monday = daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D")
+    out = daily.assign(week_start=monday).groupby(["unit_id", "week_start"])["posts"].sum().reset_index()
+    out["posts"] = out["posts"].astype("int64")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,6 +407,25 @@ def _targets(kinds: pd.Series, settings: Settings) -> pd.Series:
     return kinds.map(lambda kind: settings.target_for(kind)).astype("Int64")
 
 
+def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Timestamp],
+                  settings: Settings) -> pd.DataFrame:
+    """Posts, active days, target and target_met per unit per week (the weeks starting at `mondays`)."""
+    grid = units.rename(columns={"name": "unit_name"}).merge(
+        pd.DataFrame({"week_start": pd.Series(mondays, dtype="datetime64[ns]")}), how="cross")
+    if mondays:
+        daily = daily[(daily["day"] >= mondays[0]) & (daily["day"] < mondays[-1] + pd.Timedelta(days=7))]
+    daily = daily[daily["posts"] > 0]
+    daily = daily.assign(week_start=daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D"))
+    per_week = daily.groupby(["unit_id", "week_start"]).agg(posts=("posts", "sum"), active_days=("day", "size"))
+    grid = grid.merge(per_week.reset_index(), on=["unit_id", "week_start"], how="left")
+    grid["posts"] = grid["posts"].fillna(0).astype("int64")
+    grid["active_days"] = grid["active_days"].fillna(0).astype("int64")
+    grid["target"] = _targets(grid["kind"], settings)
+    met = (grid["posts"] >= grid["target"]).astype("boolean")
+    grid["target_met"] = met.where(grid["target"].notna(), pd.NA)
+    return grid
+
+
 def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     """One row per unit per ISO week overlapping [start, end], zero weeks included.
 
@@ -373,23 +434,13 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     running week).
     """
     mondays = weeks_overlapping(start, end)
-    grid = facts.units.rename(columns={"name": "unit_name"}).merge(
-        pd.DataFrame({"week_start": pd.Series(mondays, dtype="datetime64[ns]")}), how="cross")
-    daily = facts.daily[(facts.daily["day"] >= mondays[0]) & (facts.daily["day"] < mondays[-1] + pd.Timedelta(days=7))]
-    daily = daily[daily["posts"] > 0]
-    daily = daily.assign(week_start=daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D"))
-    per_week = daily.groupby(["unit_id", "week_start"]).agg(posts=("posts", "sum"), active_days=("day", "size"))
-    grid = grid.merge(per_week.reset_index(), on=["unit_id", "week_start"], how="left")
-    grid["posts"] = grid["posts"].fillna(0).astype("int64")
-    grid["active_days"] = grid["active_days"].fillna(0).astype("int64")
-
+    if mondays[0] < facts.start:
+        raise ValueError(f"week {week_label(mondays[0])} starts before the loaded facts ({facts.start.date()})")
+    grid = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
     leaders = grid[grid["kind"] == "pimpinan"]
     reference = leaders.groupby("week_start")["active_days"].mean() if not leaders.empty else pd.Series(dtype=float)
     grid["reference"] = grid["week_start"].map(reference).astype("float64")
     grid["pace"] = pace(grid["active_days"], grid["reference"])
-    grid["target"] = _targets(grid["kind"], facts.settings)
-    met = (grid["posts"] >= grid["target"]).astype("boolean")
-    grid["target_met"] = met.where(grid["target"].notna(), pd.NA)
     sundays = grid["week_start"] + pd.Timedelta(days=6)
     grid["ref_day"] = sundays.where(sundays <= facts.today, facts.today)
     grid = pd.concat([grid, status_on(facts, grid[["unit_id", "ref_day"]])], axis=1)
@@ -410,15 +461,46 @@ def streaks(weekly: pd.DataFrame, last_week: pd.Timestamp) -> pd.Series:
     return out
 
 
-def period_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
+def _streaks_with_history(facts: Facts, counts: pd.DataFrame, mondays: list[pd.Timestamp],
+                          last_week: pd.Timestamp, history) -> pd.Series:
+    """Streaks over the loaded weeks; units whose streak spans them all are extended with
+    `history(unit_ids, first_day, before_day)` up to STREAK_LOOKBACK_WEEKS (only those units
+    are read further back, so a long look-back costs little)."""
+    if not mondays:
+        return pd.Series(pd.NA, index=facts.units["unit_id"], dtype="Int64").where(
+            _targets(facts.units.set_index("unit_id")["kind"], facts.settings).isna(), 0)
+    streak = streaks(counts, last_week)
+    remaining = STREAK_LOOKBACK_WEEKS - len(mondays)
+    full = streak[streak == len(mondays)].index.tolist()
+    if history is None or remaining <= 0 or not full:
+        return streak
+    earliest = mondays[0] - pd.Timedelta(weeks=remaining)
+    older = history(full, earliest, mondays[0])
+    older_mondays = pd.Series(pd.date_range(earliest, mondays[0] - pd.Timedelta(days=7), freq="7D"),
+                              dtype="datetime64[ns]")
+    grid = facts.units[facts.units["unit_id"].isin(full)][["unit_id", "kind"]].merge(
+        pd.DataFrame({"week_start": older_mondays}), how="cross")
+    older = older.assign(week_start=older["week_start"].astype("datetime64[ns]"))
+    grid = grid.merge(older, on=["unit_id", "week_start"], how="left")
+    grid["target"] = _targets(grid["kind"], facts.settings)
+    grid["target_met"] = (grid["posts"].fillna(0) >= grid["target"]).astype("boolean")
+    extra = streaks(grid, older_mondays.iloc[-1])
+    streak.loc[full] = streak.loc[full] + extra.reindex(full).fillna(0).astype("Int64")
+    return streak
+
+
+def period_table(facts: Facts, start: date, end: date, history=None) -> pd.DataFrame:
     """The leaderboard of one period (local days start..end inclusive), one row per unit.
 
     Columns: unit_id, name, kind, parent_id, posts, active_days, pace, keeps_pace, target,
     weeks_met, weeks_complete (complete ISO weeks inside the period, and how many met the target),
-    streak (as of the last complete week up to the period's end), status, days_since_last_post,
+    streak (as of the last complete week up to the period's end; `history` reads older weeks for
+    the units whose streak spans everything loaded), status, days_since_last_post,
     last_post_day; the period's leaders' reference is in the `reference` attribute (frame.attrs).
     """
     first, last = to_day(start), min(to_day(end), facts.today)
+    if first < facts.start:
+        raise ValueError(f"the period starts on {first.date()}, before the loaded facts ({facts.start.date()})")
     daily = facts.daily[(facts.daily["day"] >= first) & (facts.daily["day"] <= last) & (facts.daily["posts"] > 0)]
     agg = daily.groupby("unit_id").agg(posts=("posts", "sum"), active_days=("day", "size")).reset_index()
     table = facts.units.merge(agg, on="unit_id", how="left")
@@ -430,21 +512,28 @@ def period_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     table["target"] = _targets(table["kind"], facts.settings)
 
     last_week = min(last_complete_week(facts.today), week_start(to_day(end) + ONE_DAY) - pd.Timedelta(days=7))
-    lookback_start = last_week - pd.Timedelta(weeks=STREAK_LOOKBACK_WEEKS - 1)
-    weekly = weekly_table(facts, min(lookback_start, first), max(to_day(end), last_week + pd.Timedelta(days=6)))
-    inside = weekly[(weekly["week_start"] >= first) & (weekly["week_start"] + pd.Timedelta(days=6) <= to_day(end))
-                    & (weekly["week_start"] <= last_week)]
+    first_loaded = week_start(facts.start + pd.Timedelta(days=6))  # the first whole week loaded
+    mondays = [m for m in weeks_overlapping(min(first_loaded, first), last_week) if first_loaded <= m <= last_week]
+    counts = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
+    inside = counts[(counts["week_start"] >= first) & (counts["week_start"] + pd.Timedelta(days=6) <= to_day(end))]
     weeks_met = inside.groupby("unit_id")["target_met"].sum(min_count=1)
     table["weeks_complete"] = inside["week_start"].nunique()
     table["weeks_met"] = table["unit_id"].map(weeks_met).astype("Int64")
     table.loc[table["target"].isna(), "weeks_met"] = pd.NA
-    table["streak"] = table["unit_id"].map(streaks(weekly, last_week)).astype("Int64")
+    table["streak"] = table["unit_id"].map(_streaks_with_history(facts, counts, mondays, last_week, history))
+    table["streak"] = table["streak"].astype("Int64")
 
     refs = pd.DataFrame({"unit_id": table["unit_id"], "ref_day": last})
     table = pd.concat([table, status_on(facts, refs)], axis=1)
     table.attrs["reference"] = reference
     table.attrs["start"], table.attrs["end"], table.attrs["ref_day"] = first, to_day(end), last
     return table
+
+
+def period_status(facts: Facts, end: date) -> pd.DataFrame:
+    """Every unit's status at the end of a period (or today): unit_id, name, kind, status."""
+    refs = pd.DataFrame({"unit_id": facts.units["unit_id"], "ref_day": min(to_day(end), facts.today)})
+    return pd.concat([facts.units[["unit_id", "name", "kind"]], status_on(facts, refs)[["status"]]], axis=1)
 
 
 def status_changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:

@@ -287,7 +287,9 @@ def test_kecamatan_rollup():
 def test_status_changes_between_periods():
     today = date(2025, 9, 24)
     f = facts([("opd-a", "2025-09-01T10:00:00+07:00")], today=today)
-    previous = m.period_table(f, date(2025, 9, 1), date(2025, 9, 7))
+    previous = m.period_status(f, date(2025, 9, 7))
+    assert previous.set_index("unit_id")["status"].to_dict() == \
+        m.period_table(f, date(2025, 9, 1), date(2025, 9, 7)).set_index("unit_id")["status"].to_dict()
     current = m.period_table(f, date(2025, 9, 15), date(2025, 9, 21))
     changes = m.status_changes(previous, current)
     assert row(changes, "opd-a")[["before", "after"]].tolist() == ["aktif", "kurang aktif"]
@@ -308,5 +310,39 @@ def test_daily_counts_in_sql_match_pandas(store: Store):
     key = ["unit_id", "day"]
     pd.testing.assert_frame_equal(in_sql.sort_values(key).reset_index(drop=True),
                                   in_pandas.sort_values(key).reset_index(drop=True), check_dtype=False)
+    weeks_sql = store.weekly_post_counts(start, end, timedelta(hours=7)).sort_values(["unit_id", "week_start"])
+    weeks_pandas = m.weeks_of(in_pandas).sort_values(["unit_id", "week_start"])
+    pd.testing.assert_frame_equal(weeks_sql.reset_index(drop=True), weeks_pandas.reset_index(drop=True),
+                                  check_dtype=False)
+    # Sunday 31 August 18:00 UTC is Monday 1 September 01:00 WIB: the week of 1 September
+    assert set(weeks_sql["week_start"]) == {pd.Timestamp("2025-09-01"), pd.Timestamp("2025-09-08")}
     assert in_sql.set_index(key).loc[("opd-a", pd.Timestamp("2025-09-10")), "posts"] == 2
     assert in_sql.set_index(key).loc[("opd-a", pd.Timestamp("2025-09-01")), "posts"] == 1
+
+
+def test_streak_reaches_past_the_loaded_window_only_for_units_that_need_it():
+    today = date(2025, 9, 24)
+    last = m.last_complete_week(today)
+    rows = []
+    for back in range(8):  # eight complete weeks in a row with two posts
+        monday = last - pd.Timedelta(weeks=back)
+        rows += [("opd-a", f"{(monday + pd.Timedelta(days=d)).date()}T10:00:00+07:00") for d in (1, 3)]
+    rows.append(("opd-b", f"{last.date()}T10:00:00+07:00"))
+    full = m.daily_counts(frame_posts(rows), ZONE)
+    start = last - pd.Timedelta(weeks=2)
+    short = m.make_facts(frame_units(), frame_sources([u[0] for u in UNITS]), full[full["day"] >= start], Settings(),
+                         today, success=every_day_success([u[0] for u in UNITS], date(2025, 6, 1), today),
+                         start=start.date())
+    asked = []
+
+    def history(unit_ids, first, before):
+        asked.append(sorted(unit_ids))
+        return m.weeks_of(full[full["unit_id"].isin(unit_ids) & (full["day"] >= first) & (full["day"] < before)])
+
+    period = (date(2025, 9, 22), date(2025, 9, 28))
+    assert row(m.period_table(short, *period), "opd-a")["streak"] == 3  # what the window alone shows
+    table = m.period_table(short, *period, history=history)
+    assert (row(table, "opd-a")["streak"], row(table, "opd-b")["streak"]) == (8, 0)
+    assert asked == [["opd-a"]]
+    with pytest.raises(ValueError, match="before the loaded facts"):
+        m.period_table(short, date(2025, 8, 1), date(2025, 8, 31))

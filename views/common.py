@@ -110,7 +110,7 @@ def header(title: str, ctx: data.Context, caption: str = "") -> None:
 
 def has_data(ctx: data.Context) -> bool:
     """False (and a clear message) when the store holds no post at all."""
-    if data.freshness(ctx.db)["posts"] > 0:
+    if data.has_posts(ctx.db):
         return True
     st.info("Belum ada data: belum ada publikasi yang terkumpul. Jalankan `pantau collect` (atau `pantau demo`) "
             "lalu muat ulang halaman ini.", icon="📭")

@@ -11,21 +11,26 @@ dashboards (or two tests) with different databases never share an entry.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from pantau import metrics
 from pantau.config import Config
 from pantau.registry import Registry, load_registry
 from pantau.store import Store, from_db_time, posts, to_db_time
 
+log = logging.getLogger(__name__)
+
 TTL_SECONDS = 300
-# The shared window: a year plus the streak look-back, so every default period is inside it.
-WINDOW_DAYS = 7 * (metrics.STREAK_LOOKBACK_WEEKS + 1) + 366
+# The shared window of daily counts: enough for a month and the month before it, and the Unit
+# page's twelve weeks. Streaks reach further back only for the units that need it.
+WINDOW_WEEKS = 13
 PAGE_SIZE = 20
 
 
@@ -67,7 +72,12 @@ def reference_date(timezone: str) -> date:
 
 @st.cache_resource(show_spinner=False)
 def get_store(db_url: str) -> Store:
-    return Store(db_url)
+    store = Store(db_url)
+    try:
+        store.optimize()
+    except SQLAlchemyError as exc:  # a read-only database still serves the pages, only slower
+        log.warning("could not refresh the planner statistics: %s", type(exc).__name__)
+    return store
 
 
 @st.cache_resource(show_spinner=False)
@@ -75,33 +85,54 @@ def get_registry(registry_dir: str) -> Registry:
     return load_registry(registry_dir)
 
 
-def _window_start(today: date, start: date | None = None) -> date:
-    default = today - timedelta(days=WINDOW_DAYS)
-    first = min(default, start - timedelta(weeks=metrics.STREAK_LOOKBACK_WEEKS + 1)) if start else default
+def window_start(today: date, earliest: date | None = None) -> date:
+    """Monday where the loaded facts begin: the shared window, or earlier for an old period."""
+    first = today - timedelta(weeks=WINDOW_WEEKS)
+    if earliest is not None and earliest < first:
+        first = earliest
     return first - timedelta(days=first.weekday())
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def facts(db: str, reg: str, today: date, start: date | None = None) -> metrics.Facts:
-    """Aggregated facts from the shared window's start (or earlier, for an old custom period)."""
-    return metrics.load_facts(get_store(db), get_registry(reg), _window_start(today, start), today)
-
-
-def _facts_for(ctx: Context, start: date) -> metrics.Facts:
-    shared_from = ctx.today - timedelta(days=366)
-    return facts(ctx.db, ctx.reg, ctx.today, None if start >= shared_from else start)
+def facts(db: str, reg: str, today: date, start: date) -> metrics.Facts:
+    """Aggregated facts (daily counts, success days...) from `start` to `today`."""
+    return metrics.load_facts(get_store(db), get_registry(reg), start, today)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def period(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
-    ctx = Context(Config.resolve(db=db, registry=reg), get_registry(reg), today)
-    return metrics.period_table(_facts_for(ctx, start), start, end)
+    loaded = facts(db, reg, today, window_start(today, start))
+    history = metrics.history_loader(get_store(db), get_registry(reg))
+    return metrics.period_table(loaded, start, end, history=history)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def status_at(db: str, reg: str, today: date, end: date) -> pd.DataFrame:
+    return metrics.period_status(facts(db, reg, today, window_start(today, end)), end)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def has_posts(db: str) -> bool:
+    return get_store(db).has_posts()
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def weekly(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
-    ctx = Context(Config.resolve(db=db, registry=reg), get_registry(reg), today)
-    return metrics.weekly_table(_facts_for(ctx, start), start, end)
+    return metrics.weekly_table(facts(db, reg, today, window_start(today, start)), start, end)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def unit_days(db: str, reg: str, today: date, unit_id: str, start: date) -> pd.DataFrame:
+    """One unit's posts per local day since `start` (the calendar reaches past the shared window)."""
+    registry = get_registry(reg)
+    zone = registry.settings.zone
+    lower = datetime(start.year, start.month, start.day, tzinfo=zone)
+    upper = datetime(today.year, today.month, today.day, tzinfo=zone) + timedelta(days=1)
+    offset = metrics.fixed_utc_offset(zone, start, today)
+    if offset is None:
+        return metrics.daily_counts(get_store(db).posts_frame(lower, upper, unit_ids=[unit_id],
+                                                              columns=["unit_id", "published_at"]), zone)
+    return get_store(db).daily_post_counts(lower, upper, offset, unit_ids=[unit_id])
 
 
 def period_table(ctx: Context, start: date, end: date) -> pd.DataFrame:
@@ -113,7 +144,7 @@ def weekly_table(ctx: Context, start: date, end: date) -> pd.DataFrame:
 
 
 def shared_facts(ctx: Context) -> metrics.Facts:
-    return facts(ctx.db, ctx.reg, ctx.today)
+    return facts(ctx.db, ctx.reg, ctx.today, window_start(ctx.today))
 
 
 # -- posts, sources, activity ------------------------------------------------------------------

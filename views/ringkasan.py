@@ -84,7 +84,7 @@ def render() -> None:
     right.plotly_chart(charts.pace_distribution(shown, threshold), width="stretch")
 
     previous = period.previous()
-    before = data.period_table(ctx, previous.start, previous.end)
+    before = data.status_at(ctx.db, ctx.reg, ctx.today, previous.end)
     changes = data.metrics.status_changes(before, table)
     changes = changes[changes["kind"].isin(kinds)]
     st.markdown(f"#### Perubahan status sejak periode sebelumnya ({fmt_period(previous.start, previous.end)})")

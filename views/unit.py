@@ -68,9 +68,8 @@ def render() -> None:
                    "dikumpulkan dalam 3 hari terakhir. Angka di bawah bisa tidak lengkap.")
 
     st.plotly_chart(charts.weekly_bars(mine, target), width="stretch")
-    facts = data.shared_facts(ctx)
-    start = today - pd.Timedelta(weeks=CALENDAR_WEEKS)
-    days = facts.daily[(facts.daily["unit_id"] == unit_id) & (facts.daily["day"] >= start)]
+    start = metrics.week_start(today - pd.Timedelta(weeks=CALENDAR_WEEKS - 1))
+    days = data.unit_days(ctx.db, ctx.reg, ctx.today, unit_id, start.date())
     st.plotly_chart(charts.calendar_heatmap(days[["day", "posts"]], start, today), width="stretch")
 
     left, right = st.columns(2)
