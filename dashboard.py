@@ -56,6 +56,11 @@ def run() -> None:
         st.error(f"Registri tidak valid ({len(exc.problems)} masalah). Perbaiki berkas CSV-nya:")
         st.text(str(exc))
         st.stop()
+    try:
+        data.reference_date(registry.settings.timezone)
+    except ValueError as exc:  # a mistyped PANTAU_TODAY
+        st.error(str(exc))
+        st.stop()
     st.sidebar.markdown(f"**Pantau** · {registry.settings.regency_name or 'pemerintah daerah'}")
     if config.mode == "internal":
         st.sidebar.caption("Mode internal")

@@ -215,3 +215,20 @@ def test_dashboard_reads_only_aggregates(seeded):
         assert isinstance(f.daily["day"].iloc[0], pd.Timestamp)
     finally:
         store.dispose()
+
+
+def test_ringkasan_lists_who_went_silent(env, seeded):
+    env.setenv("PANTAU_MODE", "public")
+    at = open_page(app("public"), "views/ringkasan.py")
+    text = all_markdown(at)
+    dormant = seeded.registry.unit(seeded.dormant_unit).name
+    assert f"- {md_text(dormant)}: " in text
+    assert f"- {md_text(seeded.registry.unit(seeded.no_source_unit).name)}" in text
+
+
+def test_bad_pantau_today_is_reported_not_crashed(env):
+    env.setenv("PANTAU_TODAY", "24-09-2025")
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("PANTAU_TODAY" in e.value for e in at.error)

@@ -14,6 +14,7 @@ from views.common import (
     has_data,
     header,
     kind_filter,
+    md_text,
     period_picker,
     status_label,
     table_height,
@@ -75,6 +76,18 @@ def render() -> None:
     for col, status in zip(cols, ("aktif", "kurang aktif", "dorman", "tanpa data"), strict=True):
         col.metric(status_label(status), f"{int((shown['status'] == status).sum())} unit",
                    help="dari jenis unit yang dipilih, pada akhir periode")
+
+    silent = shown[shown["status"] == "dorman"].sort_values("name")
+    no_data = shown[shown["status"] == "tanpa data"].sort_values("name")
+    left, right = st.columns(2)
+    with left.expander(f"Diam (dorman): {len(silent)} unit", expanded=0 < len(silent) <= 10):
+        st.markdown("\n".join(
+            f"- {md_text(r.name)}: " + ("belum pernah publikasi" if pd.isna(r.days_since_last_post)
+                                        else f"{int(r.days_since_last_post)} hari sejak publikasi terakhir")
+            for r in silent.itertuples()) or "Tidak ada.")
+    with right.expander(f"Tanpa data: {len(no_data)} unit", expanded=0 < len(no_data) <= 10):
+        st.caption("Tidak punya sumber aktif, atau pengumpulan gagal 3 hari terakhir: belum bisa dinilai.")
+        st.markdown("\n".join(f"- {md_text(r.name)}" for r in no_data.itertuples()) or "Tidak ada.")
 
     st.markdown("#### Papan peringkat")
     st.dataframe(leaderboard(shown), hide_index=True, width="stretch", height=table_height(len(shown)))
