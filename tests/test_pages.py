@@ -6,7 +6,7 @@ import csv
 import io
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import PAGES, visible_pages
 from pantau import metrics
 from pantau.store import Store
-from tests.seed import XSS_TITLE, build_registry, seeded_store
+from tests.seed import XSS_TITLE, build_registry, seed_store, seeded_store
 from views.common import fmt_pace, md_link, md_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,3 +232,20 @@ def test_bad_pantau_today_is_reported_not_crashed(env):
     at.run()
     assert not at.exception
     assert any("PANTAU_TODAY" in e.value for e in at.error)
+
+
+@pytest.mark.postgres
+def test_public_pages_on_postgresql(pg_store, tmp_path, monkeypatch):
+    seeded = seed_store(pg_store.url, build_registry(tmp_path / "registry"), date(2025, 9, 24), weeks=6)
+    monkeypatch.setenv("PANTAU_DB", pg_store.url)
+    monkeypatch.setenv("PANTAU_REGISTRY", str(seeded.registry_dir))
+    monkeypatch.setenv("PANTAU_TODAY", seeded.today.isoformat())
+    monkeypatch.setenv("PANTAU_MODE", "internal")
+    at = app("internal")
+    for page in PAGES:
+        open_page(at, page.path)
+    at = open_page(at, "views/terbaru.py")
+    at.selectbox(key="terbaru-topik").select("pembangunan").run()
+    at.text_input(key="terbaru-teks").input("JALAN").run()  # case-insensitive on PostgreSQL too
+    lines = [m.value for m in at.markdown if m.value.startswith("[")]
+    assert lines and all("Pembangunan" in line and "jalan" in line.lower() for line in lines)

@@ -103,7 +103,7 @@ def header(title: str, ctx: data.Context, caption: str = "") -> None:
     st.title(title)
     if ctx.config.simulated:
         st.warning("**Data simulasi.** Angka di halaman ini berasal dari simulasi, bukan dari kanal resmi "
-                   "pemerintah daerah. Jangan dikutip sebagai data sebenarnya.", icon="🧪")
+                   "pemerintah daerah. Jangan dikutip sebagai data sebenarnya.", icon=":material/science:")
     if caption:
         st.caption(caption)
 
@@ -113,7 +113,7 @@ def has_data(ctx: data.Context) -> bool:
     if data.has_posts(ctx.db):
         return True
     st.info("Belum ada data: belum ada publikasi yang terkumpul. Jalankan `pantau collect` (atau `pantau demo`) "
-            "lalu muat ulang halaman ini.", icon="📭")
+            "lalu muat ulang halaman ini.", icon=":material/inbox:")
     return False
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from pantau import metrics
 from views import data
-from views.common import PLATFORM_LABELS, fmt_moment, fmt_pace, header
+from views.common import PLATFORM_LABELS, fmt_date, fmt_moment, fmt_pace, header
 from views.sources import sources_frame
 
 DEFINITIONS = """
@@ -67,11 +67,11 @@ def render() -> None:
 
     st.markdown("### Kebaruan data")
     fresh = data.freshness(ctx.db)
-    cols = st.columns(3)
-    cols[0].metric("Publikasi tersimpan", f"{fresh['posts']:,}".replace(",", "."))
-    cols[1].metric("Publikasi terbaru", fmt_moment(fresh["newest_post"], ctx.zone))
-    cols[2].metric("Pengumpulan berhasil terakhir", fmt_moment(fresh["newest_success"], ctx.zone))
-    st.caption(f"Tanggal rujukan halaman ini: {ctx.today.isoformat()}.")
+    st.markdown(
+        f"- Publikasi tersimpan: **{fresh['posts']:,}**\n".replace(",", ".")
+        + f"- Publikasi terbaru: **{fmt_moment(fresh['newest_post'], ctx.zone)}**\n"
+        + f"- Pengumpulan berhasil terakhir: **{fmt_moment(fresh['newest_success'], ctx.zone)}**\n"
+        + f"- Tanggal rujukan (\"hari ini\") semua angka: **{fmt_date(pd.Timestamp(ctx.today))}**")
     if fresh["posts"] == 0:
         st.info("Belum ada data: belum ada publikasi yang terkumpul.")
 
@@ -88,6 +88,9 @@ def render() -> None:
             "Kanal": skipped["platform"].map(PLATFORM_LABELS).fillna(skipped["platform"]),
             "Alasan": skipped["reason"],
         }), hide_index=True, width="stretch")
+    failing = frame[(frame["reason"] == "") & (frame["failing_streak"] > 0)]
+    st.markdown(f"**{len(failing)} kanal** gagal dikumpulkan pada percobaan terakhirnya (misalnya situs tidak "
+                "menjawab); unit yang semua kanalnya gagal 3 hari berturut-turut berstatus *tanpa data*.")
     no_source = [u.name for u in ctx.registry.units
                  if u.unit_id not in set(metrics.post_sources(frame)["unit_id"])]
     st.markdown(f"**{len(no_source)} unit** belum punya sumber publikasi aktif; statusnya selalu *tanpa data*.")
