@@ -65,6 +65,9 @@ def recap_sections(week: pd.DataFrame, settings: Settings) -> tuple[list[str], l
         detail = ", ".join(f"{n} {d} hari" for n, d in zip(leaders["unit_name"], leaders["active_days"], strict=True))
         head.append(f"Ritme pimpinan: rata-rata {number(reference, 1)} hari aktif ({detail}).")
 
+    if (week["status"] == metrics.TANPA_DATA).all():
+        head.append("Belum ada data yang berhasil dikumpulkan untuk minggu ini: angka di bawah belum bisa dinilai.")
+
     keeps = pd.Series(metrics.keeps_pace(units["pace"], threshold), index=units.index)
     pace_rows = _ordered(units[keeps], ["pace"], [False])
     no_data = units["status"] == metrics.TANPA_DATA

@@ -249,3 +249,16 @@ def test_public_pages_on_postgresql(pg_store, tmp_path, monkeypatch):
     at.text_input(key="terbaru-teks").input("JALAN").run()  # case-insensitive on PostgreSQL too
     lines = [m.value for m in at.markdown if m.value.startswith("[")]
     assert lines and all("Pembangunan" in line and "jalan" in line.lower() for line in lines)
+
+
+@pytest.mark.parametrize("expected, error", [
+    ("HTTP 400 dari https://graph.facebook.com/v25.0/1/posts?limit=5",
+     "HTTP 400 dari https://graph.facebook.com/v25.0/1/posts?access_token=SECRET&limit=5"),
+    ("timeout https://www.googleapis.com/youtube/v3/search?part=id (3x)",
+     "timeout https://www.googleapis.com/youtube/v3/search?key=SECRET&part=id (3x)"),
+    ("tanpa URL", "tanpa URL"),
+])
+def test_error_texts_are_redacted_again_before_display(expected, error):
+    from views.sources import redact_text
+
+    assert redact_text(error) == expected

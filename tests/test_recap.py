@@ -139,3 +139,13 @@ def test_reference_zero_is_said_plainly():
     text = recap_text(big_week(5, reference=0.0), Settings())
     assert "Indeks Imbang tidak terdefinisi" in text
     assert "*Mengimbangi pimpinan* (Indeks Imbang ≥ 0,50): 0 dari 5 desa/kelurahan" in text
+
+
+def test_recap_of_an_empty_store_says_there_is_no_data(tmp_path, capsysbinary, monkeypatch):
+    registry = build_registry(tmp_path / "registry")
+    monkeypatch.setenv("PANTAU_TODAY", TODAY.isoformat())
+    assert main(["recap", "--db", f"sqlite:///{tmp_path / 'empty.db'}", "--registry", str(registry)]) == 0
+    text = capsysbinary.readouterr().out.decode("utf-8")
+    assert "Belum ada data yang berhasil dikumpulkan" in text
+    assert "Indeks Imbang tidak terdefinisi" in text
+    assert "0 dari 5 OPD" in text

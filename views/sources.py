@@ -4,12 +4,22 @@ Kesehatan Sumber. Error texts (already redacted by the collectors) appear only i
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from collectors.http import redact_url
 from views import data
 from views.common import KIND_LABELS, PLATFORM_LABELS, fmt_moment
 
+URL_PATTERN = re.compile(r"https?://[^\s'\"<>]+")
+
 TOKEN_NEEDS = {"instagram": ("PANTAU_IG_TOKEN", "PANTAU_IG_USER_ID"), "facebook": ("PANTAU_FB_TOKEN",)}
+
+
+def redact_text(text: str) -> str:
+    """Error texts are redacted when recorded; strip credentials from any URL again, to be sure."""
+    return URL_PATTERN.sub(lambda match: redact_url(match.group(0)), text)
 
 
 def not_collected_reason(platform: str, collector: str, active: bool, credentials: set[str],
@@ -82,6 +92,6 @@ def source_rows(ctx: data.Context, unit_id: str | None = None, internal: bool | 
     if internal:
         out["Percobaan terakhir"] = [fmt_moment(v, ctx.zone) for v in frame["last_attempt"]]
         out["Jenis galat"] = frame["last_error_kind"].fillna("")
-        out["Galat terakhir"] = frame["last_error"].fillna("")
+        out["Galat terakhir"] = [redact_text(str(v)) for v in frame["last_error"].fillna("")]
         out["Celah cakupan"] = frame["gaps"]
     return out.reset_index(drop=True)
