@@ -13,7 +13,6 @@ import streamlit as st
 
 from pantau.config import Config
 from pantau.registry import RegistryError
-from views import data
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,8 @@ def visible_pages(mode: str) -> list[PageSpec]:
 
 
 def run() -> None:
+    from views import data  # here, so importing the page list does not set up the caches
+
     st.set_page_config(page_title="Pantau", page_icon="📊", layout="wide")
     config = Config.resolve()
     try:
