@@ -53,6 +53,16 @@ def start_streamlit(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"streamlit did not start at {url}")
 
 
+def wait_until_drawn(page, timeout_s: float = 90) -> None:
+    """Until the script run is over and no placeholder skeleton is left, twice in a row."""
+    deadline, calm = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline and calm < 2:
+        busy = page.get_by_test_id("stStatusWidget").count() + page.locator('[data-testid="stSkeleton"]').count()
+        calm = calm + 1 if busy == 0 else 0
+        page.wait_for_timeout(700)
+    page.wait_for_timeout(800)  # plotly draws after the last element arrives
+
+
 def shoot(url: str, mode: str, out: Path, chromium: str) -> list[Path]:
     from playwright.sync_api import expect, sync_playwright
 
@@ -64,8 +74,7 @@ def shoot(url: str, mode: str, out: Path, chromium: str) -> list[Path]:
         for spec in visible_pages(mode):
             page.goto(f"{url}/{'' if spec.default else spec.url_path}", wait_until="domcontentloaded")
             expect(page.get_by_role("heading", name=spec.title)).to_be_visible(timeout=60_000)
-            page.wait_for_timeout(1500)  # charts draw after the script run ends
-            expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+            wait_until_drawn(page)
             path = out / f"{mode}-{spec.url_path}.png"
             page.screenshot(path=str(path), full_page=True)
             saved.append(path)

@@ -91,10 +91,11 @@ def render() -> None:
 
     st.markdown("#### Papan peringkat")
     st.dataframe(leaderboard(shown), hide_index=True, width="stretch", height=table_height(len(shown)))
+    st.caption(f"Indeks Imbang = hari aktif ÷ rujukan pimpinan; mengimbangi bila ≥ {fmt_pace(threshold)}. "
+               "Status diambil pada akhir periode (hari ini untuk periode yang masih berjalan).")
 
-    left, right = st.columns([3, 2])
-    left.plotly_chart(charts.active_days_vs_leaders(shown, reference), width="stretch")
-    right.plotly_chart(charts.pace_distribution(shown, threshold), width="stretch")
+    st.plotly_chart(charts.active_days_vs_leaders(shown, reference), width="stretch")
+    st.plotly_chart(charts.pace_distribution(shown, threshold), width="stretch")
 
     previous = period.previous()
     before = data.status_at(ctx.db, ctx.reg, ctx.today, previous.end)
