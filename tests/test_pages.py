@@ -262,3 +262,13 @@ def test_error_texts_are_redacted_again_before_display(expected, error):
     from views.sources import redact_text
 
     assert redact_text(error) == expected
+
+
+def test_unit_page_opens_on_the_unit_named_in_the_link(env, seeded):
+    env.setenv("PANTAU_MODE", "public")
+    at = app("public")
+    at.query_params["unit"] = seeded.manual_unit
+    open_page(at, "views/unit.py")
+    assert at.selectbox(key="unit-pilih").value == seeded.manual_unit
+    # Its manually imported posts are listed with the collected ones.
+    assert any("Musyawarah desa" in m.value for m in at.markdown)

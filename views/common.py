@@ -180,3 +180,14 @@ def post_lines(frame: pd.DataFrame, names: dict[str, str], zone) -> None:
             ", ".join(topics),
         ]))
         st.markdown(f"{md_link(item.title, item.url)}  \n:gray[{meta}]")
+
+
+def unit_link(units: pd.DataFrame, key: str, label: str = "Lihat rincian unit") -> None:
+    """Pick one of the units shown and open its Unit page (the id travels as ?unit=...)."""
+    if units.empty:
+        return
+    names = dict(zip(units["unit_id"], units["name"], strict=True))
+    columns = st.columns([3, 2], vertical_alignment="bottom")
+    chosen = columns[0].selectbox(label, list(names), format_func=names.get, key=key)
+    columns[1].page_link("views/unit.py", label=f"Buka halaman {names[chosen]}", icon=":material/arrow_forward:",
+                         query_params={"unit": chosen})

@@ -17,6 +17,7 @@ from views.common import (
     period_picker,
     status_label,
     table_height,
+    unit_link,
 )
 
 
@@ -67,7 +68,8 @@ def render() -> None:
         "Indeks Imbang": [fmt_pace(v) for v in villages["pace"]],
         "Status": [status_label(s) for s in villages["status"]],
         "Punya sumber terdaftar": ["ya" if u in with_source else "belum" for u in villages["unit_id"]],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", height=table_height(len(villages), 30))
+    unit_link(pd.concat([table[table["unit_id"] == chosen], villages]), "kecamatan-unit")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from views.common import (
     period_picker,
     status_label,
     table_height,
+    unit_link,
 )
 
 
@@ -93,6 +94,7 @@ def render() -> None:
     st.dataframe(leaderboard(shown), hide_index=True, width="stretch", height=table_height(len(shown)))
     st.caption(f"Indeks Imbang = hari aktif ÷ rujukan pimpinan; mengimbangi bila ≥ {fmt_pace(threshold)}. "
                "Status diambil pada akhir periode (hari ini untuk periode yang masih berjalan).")
+    unit_link(shown.sort_values("name"), "ringkasan-unit")
 
     st.plotly_chart(charts.active_days_vs_leaders(shown, reference), width="stretch")
     st.plotly_chart(charts.pace_distribution(shown, threshold), width="stretch")
