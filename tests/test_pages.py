@@ -272,3 +272,20 @@ def test_unit_page_opens_on_the_unit_named_in_the_link(env, seeded):
     assert at.selectbox(key="unit-pilih").value == seeded.manual_unit
     # Its manually imported posts are listed with the collected ones.
     assert any("Musyawarah desa" in m.value for m in at.markdown)
+
+
+def test_ekspor_csv_matches_the_cli_export(env, seeded, tmp_path):
+    env.setenv("PANTAU_MODE", "internal")
+    at = open_page(app("internal"), "views/ekspor.py")
+    from views.ekspor import export_files
+
+    monday = metrics.last_complete_week(seeded.today).date()
+    _, csv_data, xlsx_data = export_files(seeded.url, str(seeded.registry_dir), seeded.today, monday,
+                                          monday + timedelta(days=6))
+    out = tmp_path / "w.csv"
+    from pantau.cli import main
+
+    assert main(["export", "weekly", "--db", seeded.url, "--registry", str(seeded.registry_dir), "--out", str(out)]) == 0
+    assert csv_data == out.read_bytes()
+    assert xlsx_data[:2] == b"PK"
+    assert any("Rekap Pantau" in c.value for c in at.code)

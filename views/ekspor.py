@@ -29,6 +29,13 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+@st.cache_data(ttl=data.TTL_SECONDS, show_spinner=False)
+def export_files(db: str, reg: str, today, first, end) -> tuple[pd.DataFrame, bytes, bytes]:
+    """The weekly export and its CSV and XLSX bytes, built once per range (XLSX takes a while)."""
+    table = metrics.weekly_export(data.weekly(db, reg, today, first, end))
+    return table, csv_bytes(table), xlsx_bytes(table)
+
+
 def render() -> None:
     ctx = data.context()
     header("Ekspor", ctx, "Tabel mingguan untuk rapat, dan rekap teks untuk grup WhatsApp.")
@@ -43,15 +50,14 @@ def render() -> None:
     if first > final:
         first, final = final, first
     end = final + pd.Timedelta(days=6)
-    weekly = data.weekly_table(ctx, first.date(), end.date())
-    table = metrics.weekly_export(weekly)
+    table, csv_data, xlsx_data = export_files(ctx.db, ctx.reg, ctx.today, first.date(), end.date())
     st.markdown(f"**Tabel mingguan** {fmt_period(first, end)}: {len(table)} baris "
                 f"({table['unit_id'].nunique()} unit × {table['week'].nunique()} minggu).")
     name = f"pantau-mingguan-{metrics.week_label(first)}-{metrics.week_label(final)}"
     cols = st.columns(2)
-    cols[0].download_button("Unduh Excel (XLSX)", xlsx_bytes(table), f"{name}.xlsx",
+    cols[0].download_button("Unduh Excel (XLSX)", xlsx_data, f"{name}.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ekspor-xlsx")
-    cols[1].download_button("Unduh CSV", csv_bytes(table), f"{name}.csv", "text/csv", key="ekspor-csv")
+    cols[1].download_button("Unduh CSV", csv_data, f"{name}.csv", "text/csv", key="ekspor-csv")
     st.dataframe(table.head(200), hide_index=True, width="stretch")
 
     st.markdown("#### Rekap WhatsApp")
