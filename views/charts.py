@@ -18,7 +18,7 @@ DAY_NAMES = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
 
 
 def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}, separators=",.",
                       title={"y": 0.98, "yanchor": "top"})
     return fig
