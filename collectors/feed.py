@@ -72,6 +72,15 @@ ITEMS_AFTER_CHANNEL = re.compile(rb"</channel>\s*<item[\s>]", re.IGNORECASE)
 RSS2_ROOT = re.compile(rb"<rss[\s>]", re.IGNORECASE)
 
 
+# The closing root tag; a cache plugin's comment may follow it.
+FEED_END = re.compile(rb"</(?:rss|feed|rdf:RDF)\s*>", re.IGNORECASE)
+
+
+def reaches_its_end(content: bytes) -> bool:
+    """False for a document cut short (a PHP fatal error mid-feed, a dropped connection)."""
+    return bool(FEED_END.search(content[-4096:]))
+
+
 def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
     """Entries of an RSS/Atom document as posts; undated entries become item errors.
 
@@ -82,6 +91,10 @@ def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
     if RSS2_ROOT.search(content[:4096]) and ITEMS_AFTER_CHANNEL.search(content):
         raise ParseError("broken feed: <item> elements after </channel> (old OpenSID feed.php)")
     parsed = feedparser.parse(content)
+    if parsed.get("version") and not reaches_its_end(content):
+        # feedparser happily returns the entries before the cut: counting them as the whole
+        # feed would hide the rest until the next run. Fail, so the attempt is retried.
+        raise ParseError("feed cut short before its closing tag")
     if parsed.bozo and not parsed.entries:
         raise ParseError(f"not a readable feed: {type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}")
     version = parsed.get("version", "") or ""

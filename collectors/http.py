@@ -2,9 +2,11 @@
 
 One `HttpClient` per collection run owns the requests session and the politeness towards every
 host: at most `per_host` requests at once to one host:port, an optional delay between two
-requests to the same host, robots.txt fetched once per host and obeyed, an honest User-Agent.
-Each source gets a `SourceHttp` view that counts its own requests and remembers the
-conditional-GET validators (ETag / Last-Modified) of the URLs it fetched.
+requests to the same host (robots.txt Crawl-delay honoured, capped), robots.txt fetched once per
+host per run and obeyed, an honest User-Agent. Each source gets a `SourceHttp` view that counts
+its own requests and remembers, in the source state the runner saves, the conditional-GET
+validators (ETag / Last-Modified) of the URLs it fetched and the robots.txt of its hosts (reused
+for a day, so a re-run with nothing new costs one request per source).
 
 Every failure becomes a typed `FetchError`; URLs are redacted of credentials before they reach
 a message or a log. Transient failures (connection errors, timeouts, 5xx, 408, 429) are retried
@@ -41,6 +43,8 @@ SECRET_PARAMS = frozenset({"access_token", "key", "api_key", "apikey", "token", 
                            "appsecret_proof", "password", "sig", "signature", "input_token", "fb_exchange_token"})
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Google reads the first 500 KiB of a robots.txt; a copy this size is plenty to remember.
+MAX_ROBOTS_CHARS = 500 * 1024
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,8 +194,9 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON (UTF-8 unless the header says otherwise); ValueError when it is not JSON."""
-        encoding = header_charset(self.headers.get("Content-Type", "")) or "utf-8-sig"
-        return json.loads(self.content.decode(encoding, errors="replace"))
+        encoding = header_charset(self.headers.get("Content-Type", "")) or "utf-8"
+        # A byte-order mark from a PHP file saved "UTF-8 with BOM" is a classic WordPress pitfall.
+        return json.loads(self.content.decode(encoding, errors="replace").lstrip("\ufeff"))
 
     @property
     def content_type(self) -> str:
@@ -224,6 +229,11 @@ class HttpPolicy:
     max_bytes: int = 15 * 1024 * 1024
     max_redirects: int = 5
     respect_robots: bool = True
+    # robots.txt `Crawl-delay` is honoured as the per-host delay, up to this many seconds.
+    max_crawl_delay: float = 10.0
+    # A robots.txt remembered in a source's state is reused this long (RFC 9309 says at most a
+    # day), so a re-run with nothing new costs one request per source, not two.
+    robots_max_age: float = 24 * 3600
     user_agent: str = USER_AGENT
 
 
@@ -232,9 +242,16 @@ class _Host:
     slot: threading.Semaphore
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_start: float = 0.0
+    crawl_delay: float = 0.0
     robots: RobotFileParser | None = None
+    # {"fetched_at": epoch seconds, "body": text or None for "no robots.txt"}; None when the
+    # answer is not worth remembering (the server failed).
+    robots_entry: dict[str, Any] | None = None
     robots_ready: threading.Event = field(default_factory=threading.Event)
     robots_owner: bool = False
+    # Set when robots.txt could not be fetched at all (timeouts, refused connections, 429 after
+    # retries): the host is down for this run, and every request to it fails at once.
+    unreachable: FetchError | None = None
 
 
 def host_key(url: str) -> str:
@@ -264,8 +281,10 @@ class HttpClient:
         self._lock = threading.Lock()
         self.requests_sent = 0
 
-    def for_source(self, source_id: str, validators: dict[str, dict[str, str]] | None = None) -> SourceHttp:
-        return SourceHttp(self, source_id, validators=validators if validators is not None else {})
+    def for_source(self, source_id: str, validators: dict[str, dict[str, str]] | None = None,
+                   robots: dict[str, dict[str, Any]] | None = None) -> SourceHttp:
+        return SourceHttp(self, source_id, validators=validators if validators is not None else {},
+                          robots=robots if robots is not None else {})
 
     def close(self) -> None:
         self.session.close()
@@ -292,54 +311,88 @@ class HttpClient:
                 counter.requests += 1
 
     def _wait_turn(self, host: _Host) -> None:
-        if self.policy.delay <= 0:
+        delay = max(self.policy.delay, host.crawl_delay)
+        if delay <= 0:
             return
         with host.lock:
             now = time.monotonic()
             start = max(now, host.next_start)
-            host.next_start = start + self.policy.delay
+            host.next_start = start + delay
         if start > now:
             time.sleep(start - now)
 
     def allowed(self, url: str, counter: SourceHttp | None = None) -> bool:
-        """Whether robots.txt lets us fetch `url`; robots.txt is fetched once per host per run."""
+        """Whether robots.txt lets us fetch `url`.
+
+        robots.txt is fetched once per host per run, or taken from the copy the source
+        remembered from an earlier run when that copy is less than `robots_max_age` old.
+        """
         if not self.policy.respect_robots:
             return True
         parts = urlsplit(url)
         if parts.path == "/robots.txt":
             return True
+        key = host_key(url)
         host = self._host(url)
         with host.lock:
             owner = not host.robots_owner
             host.robots_owner = True
         if owner:
             try:
-                host.robots = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt", counter)
+                remembered = counter.robots.get(key) if counter is not None else None
+                robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+                if remembered and time.time() - float(remembered.get("fetched_at", 0)) < self.policy.robots_max_age:
+                    host.robots_entry = remembered
+                else:
+                    try:
+                        host.robots_entry = self._load_robots(robots_url, counter)
+                    except (RequestTimeout, ConnectionFailed, RateLimited) as exc:
+                        host.unreachable = exc
+                body = host.robots_entry.get("body") if host.robots_entry else None
+                host.robots = robots_parser(robots_url, body) if body else None
+                if host.robots is not None:
+                    asked = host.robots.crawl_delay(ROBOTS_AGENT)
+                    host.crawl_delay = min(float(asked or 0), self.policy.max_crawl_delay)
             finally:
                 host.robots_ready.set()
         else:
             host.robots_ready.wait()
-        robots = host.robots
-        return robots is None or robots.can_fetch(ROBOTS_AGENT, url)
+        if host.unreachable is not None:
+            failure = host.unreachable
+            if isinstance(failure, HttpStatusError):
+                raise type(failure)(failure.status, url, failure.body, failure.headers)
+            raise type(failure)(f"host unreachable, robots.txt failed: {failure}", url)
+        if counter is not None:
+            if host.robots_entry is not None:
+                counter.robots[key] = host.robots_entry
+            else:
+                counter.robots.pop(key, None)
+        return host.robots is None or host.robots.can_fetch(ROBOTS_AGENT, url)
 
-    def _load_robots(self, robots_url: str, counter: SourceHttp | None) -> RobotFileParser | None:
-        """The host's rules; None (everything allowed) when it has no robots.txt.
+    def _load_robots(self, robots_url: str, counter: SourceHttp | None) -> dict[str, Any] | None:
+        """The host's robots.txt as an entry to remember; body None when it has none (4xx).
 
-        A robots.txt that cannot be fetched at all (timeouts, 5xx after retries) is read as
-        "no rules" and logged: the pages themselves will then fail or succeed on their own.
+        A robots.txt answering 5xx (after retries) is read as "no rules" for this run only, and
+        logged: broken robots.txt plugins exist on sites that otherwise work. A host that does not
+        answer at all raises (RequestTimeout, ConnectionFailed).
         """
         try:
             response = self._fetch_once_with_retries(robots_url, None, None, counter)
+        except RateLimited:
+            raise  # asked to slow down, even for robots.txt: the pages would be refused too
         except HttpStatusError as exc:
             if exc.status >= 500:
                 log.warning("robots.txt unavailable (%s); proceeding without rules", exc)
-            return None
+                return None
+            return {"fetched_at": time.time(), "body": None}
+        except (RequestTimeout, ConnectionFailed):
+            raise
         except FetchError as exc:
-            log.warning("robots.txt unreachable (%s); proceeding without rules", exc)
+            log.warning("robots.txt unreadable (%s); proceeding without rules", exc)
             return None
-        parser = RobotFileParser(robots_url)
-        parser.parse(response.text.splitlines())
-        return parser
+        if response.status != 200:  # a redirect we do not follow for robots.txt: no rules
+            return {"fetched_at": time.time(), "body": None}
+        return {"fetched_at": time.time(), "body": response.text[:MAX_ROBOTS_CHARS]}
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -410,13 +463,30 @@ class HttpClient:
                 content = _read_capped(raw, policy.max_bytes, started + policy.total_timeout)
             finally:
                 raw.close()
-        except requests.exceptions.Timeout as exc:
-            raise RequestTimeout("timed out", url) from exc
+        # `from None`: the library's exception quotes the full URL, token included, and a chained
+        # cause would print it in any traceback that gets logged.
+        except requests.exceptions.Timeout:
+            raise RequestTimeout("timed out", url) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise ConnectionFailed(f"connection failed: {type(exc).__name__}", url) from exc
+            raise ConnectionFailed(f"connection failed: {_reason(exc)}", url) from None
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"request failed: {type(exc).__name__}", url) from exc
+            raise FetchError(f"request failed: {_reason(exc)}", url) from None
         return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
+
+
+def _reason(exc: Exception) -> str:
+    """A library error's class and innermost cause (refused, DNS...), without the URL it quotes."""
+    cause: BaseException = exc
+    while cause.__context__ is not None and cause.__context__ is not cause:
+        cause = cause.__context__
+    name = type(cause).__name__
+    return redact_text(f"{type(exc).__name__} ({name})" if cause is not exc else name)
+
+
+def robots_parser(robots_url: str, body: str) -> RobotFileParser:
+    parser = RobotFileParser(robots_url)
+    parser.parse(body.splitlines())
+    return parser
 
 
 def prepared_url(url: str, params: Mapping[str, Any] | None) -> str:
@@ -470,6 +540,8 @@ class SourceHttp:
     requests: int = 0
     # redacted URL -> {"etag": ..., "last_modified": ...}
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    # host:port -> {"fetched_at": epoch seconds, "body": robots.txt text or None}
+    robots: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None, conditional: bool = False,

@@ -9,8 +9,10 @@ interleave; a task engine could map the same function across machines.
 from __future__ import annotations
 
 import logging
+import time as monotonic_time
+import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 # back-dated, and a site's clock or time zone may be off.
 OVERLAP = timedelta(days=3)
 STATE_VALIDATORS = "http_validators"
+STATE_ROBOTS = "robots"
 LOCK_NAME = "collect"
 
 
@@ -94,6 +97,23 @@ def since_for(newest_stored: datetime | None, fallback: datetime) -> datetime:
     return newest_stored - OVERLAP
 
 
+Clock = Callable[[], datetime]
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def clock_from(now: datetime | None) -> Clock:
+    """The clock attempts are stamped with: the real one, or one that starts at a pinned `now`
+    and ticks (the demo pins the simulation's last day, and the attempt log must agree with it,
+    or every unit would look uncollected on that day)."""
+    if now is None:
+        return wall_clock
+    started = monotonic_time.monotonic()
+    return lambda: now + timedelta(seconds=monotonic_time.monotonic() - started)
+
+
 # ---------------------------------------------------------------------------------------------
 # One source
 
@@ -115,16 +135,18 @@ def collect_one(
     fallback_since: datetime,
     now: datetime,
     credentials: dict[str, str] | None = None,
+    clock: Clock = wall_clock,
 ) -> CollectionRun:
     """Collect one source, store its posts, record the attempt; never raises for a source's fault."""
-    run = CollectionRun(source_id=source.source_id, started_at=datetime.now(UTC))
+    run = CollectionRun(source_id=source.source_id, started_at=clock())
     http = None
     try:
         reason = not_collectable_reason(source)
         if reason:
             raise NotCollectable(reason)
         state = store.get_state(source.source_id)
-        http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}))
+        http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}),
+                                 robots=dict(state.get(STATE_ROBOTS) or {}))
         newest_before = store.newest_published(source.source_id)
         since = since_for(newest_before, fallback_since)
         ctx = CollectContext(source=source, since=since, http=http, zone=zone, state=state,
@@ -133,14 +155,21 @@ def collect_one(
         _check_ownership(source, result)
         run.items_seen, run.items_new = save_posts(store, source.unit_id, source.platform, result.posts)
         run.route = result.route
+        if not result.truncated and not result.not_modified and not result.item_errors:
+            # A full listing of [since, now]: stored posts of that window it no longer shows were
+            # deleted upstream. They are marked, never removed: history is not rewritten.
+            gone = store.mark_missing(source.source_id, {p.external_id for p in result.posts}, since)
+            if gone:
+                log.info("%s: %d post(s) no longer shown upstream", source.source_id, gone)
         _record_side_results(store, source, result, newest_before or since, now)
         state[STATE_VALIDATORS] = http.validators
+        state[STATE_ROBOTS] = http.robots
         store.set_state(source.source_id, state)
         run.ok, run.status = True, "ok"
         if result.item_errors:
             run.error = redact_text(f"{len(result.item_errors)} item(s) skipped: {result.item_errors[0]}")
-        if result.not_modified:
-            log.info("%s: not modified", source.source_id)
+        log.info("%s: ok via %s, %d new of %d, %d requests%s", source.source_id, run.route or "-", run.items_new,
+                 run.items_seen, http.requests, " (not modified)" if result.not_modified else "")
     except RobotsDisallowed as exc:
         run.status, run.error_kind, run.error = "robots_disallowed", exc.kind, redact_text(str(exc))
     except NotCollectable as exc:
@@ -148,11 +177,12 @@ def collect_one(
     except CollectorError as exc:
         run.status, run.error_kind, run.error = "error", exc.kind, redact_text(str(exc))
     except Exception as exc:  # a bug in a collector must not stop the batch; record it as one
-        log.exception("collector bug on %s", source.source_id)
+        trace = "".join(traceback.format_exception(exc))
+        log.error("collector bug on %s:\n%s", source.source_id, redact_text(trace))
         run.status, run.error_kind = "error", "bug"
         run.error = redact_text(f"{type(exc).__name__}: {exc}")
     run.requests = http.requests if http is not None else 0
-    run.finished_at = datetime.now(UTC)
+    run.finished_at = clock()
     if not run.ok:
         log.warning("%s: %s %s", source.source_id, run.error_kind, run.error)
     store.record_attempt(run)
@@ -204,12 +234,7 @@ def interleave_by_host(sources: Iterable[Source]) -> list[Source]:
     on one host's two slots."""
     groups: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
-        address = source.address if "://" in source.address else f"{source.collector}://{source.address}"
-        try:
-            key = host_key(address)
-        except ValueError:
-            key = address
-        groups[key].append(source)
+        groups[politeness_key(source)].append(source)
     ordered: list[Source] = []
     queues = list(groups.values())
     while queues:
@@ -217,6 +242,18 @@ def interleave_by_host(sources: Iterable[Source]) -> list[Source]:
             ordered.append(queue.pop(0))
         queues = [q for q in queues if q]
     return ordered
+
+
+def politeness_key(source: Source) -> str:
+    """The host a source's requests go to: its API root, its URL, or (for a username or page id
+    on a platform's default API) the collector kind."""
+    address = str(source.options.get("api_base") or source.address)
+    if "://" not in address:
+        return source.collector or source.platform
+    try:
+        return host_key(address)
+    except ValueError:
+        return address
 
 
 def run_collection(
@@ -233,9 +270,10 @@ def run_collection(
 ) -> RunSummary:
     """Collect the selected sources concurrently; every source ends as one recorded attempt."""
     zone = registry.settings.zone
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
+    if now is not None and now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    clock = clock_from(now)
+    now = now or clock()
     if since is None:
         fallback = default_since(now, zone)
     elif isinstance(since, datetime):
@@ -246,16 +284,16 @@ def run_collection(
     summary = RunSummary()
     skipped = [s for s in chosen if not s.active]
     for source in skipped:
-        summary.add(_record_skip(store, source, "source is marked inactive in the registry"))
+        summary.add(_record_skip(store, source, "source is marked inactive in the registry", clock()))
     todo = [s for s in chosen if s.active]
     with HttpClient(http_policy) as client:
         def task(source: Source) -> CollectionRun:
             try:
                 return collect_one(source, store, client, zone=zone, fallback_since=fallback, now=now,
-                                   credentials=credentials)
+                                   credentials=credentials, clock=clock)
             except Exception as exc:  # the store itself failed while recording: keep the batch going
                 log.exception("could not record the attempt of %s", source.source_id)
-                return CollectionRun(source.source_id, datetime.now(UTC), datetime.now(UTC), status="error",
+                return CollectionRun(source.source_id, clock(), clock(), status="error",
                                      error_kind="bug", error=redact_text(f"{type(exc).__name__}: {exc}"))
 
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="collect") as pool:
@@ -267,8 +305,7 @@ def run_collection(
     return summary
 
 
-def _record_skip(store: Store, source: Source, reason: str) -> CollectionRun:
-    moment = datetime.now(UTC)
+def _record_skip(store: Store, source: Source, reason: str, moment: datetime) -> CollectionRun:
     run = CollectionRun(source.source_id, moment, moment, status="skipped", error_kind="skipped", error=reason)
     store.record_attempt(run)
     return run
@@ -294,6 +331,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
     ]
     problems = [a for a in summary.attempts if a.status != "ok"]
     if problems:
+        reasons: dict[str, int] = defaultdict(int)
+        for a in problems:
+            reasons[a.error_kind or a.status] += 1
+        lines.append("reasons: " + ", ".join(f"{kind} {count}" for kind, count in sorted(reasons.items())))
         width = max(len(a.source_id) for a in problems)
         lines.append("not collected:")
         for a in sorted(problems, key=lambda a: (a.status, a.source_id)):

@@ -19,6 +19,7 @@ Identity: the REST `id`, which is the `?p=` of the RSS guid and the `post-ID` of
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
+from collectors import feed
 from collectors.base import CollectContext, CollectorError, CollectResult, ParseError
 from collectors.dates import DateParseError, parse_date
 from collectors.feed import read_feed
@@ -54,8 +56,6 @@ MAX_PAGES = 100
 AFTER_MARGIN = timedelta(days=1)
 STATE_ROOT = "wp_api_root"
 STATE_ROUTE = "wp_route"
-# The site does not answer at all: trying three more routes would only multiply the waiting.
-SITE_DOWN = (RequestTimeout, ConnectionFailed, RateLimited)
 POST_ID = re.compile(r"\bpost-(\d+)\b")
 GUID_ID = re.compile(r"[?&]p=(\d+)")
 TAGS = re.compile(r"<[^>]+>")
@@ -67,10 +67,21 @@ class RouteUnavailable(CollectorError):
     kind = "route_unavailable"
 
 
+class BrokenAnswer(ParseError):
+    """The route answered, but cut short (PHP died mid-feed): a transient fault of the site, not
+    a refusal. The attempt fails, so the next one re-reads it; falling through to another route
+    would take a partial list for a whole one."""
+
+
 class RoutesExhausted(CollectorError):
     """Every route failed; the message lists why, route by route."""
 
     kind = "no_route"
+
+
+# The site does not answer at all: trying three more routes would only multiply the waiting.
+# Nor when it answered something broken: the same route will work on the next attempt.
+SITE_DOWN = (RequestTimeout, ConnectionFailed, RateLimited, BrokenAnswer)
 
 
 def site_root(address: str) -> str:
@@ -205,6 +216,8 @@ def rest_posts(ctx: CollectContext, root: str, route: str) -> CollectResult:
         total_pages = _int(response.headers.get("X-WP-TotalPages"))
         if not items or (total_pages is not None and page >= total_pages):
             break
+        if posts and min(p.published_at for p in posts) < ctx.since:
+            break  # newest first: a site that ignores `after` (old core, a plugin) has nothing newer further on
         if total_pages is None and len(items) < PER_PAGE:
             break
     else:
@@ -221,10 +234,25 @@ def json_items(response: Response) -> list[dict]:
     try:
         data = response.json()
     except ValueError as exc:
-        raise ParseError(f"invalid JSON from {response.url}: {exc}") from exc
+        data = after_php_notices(response.text)
+        if data is None:
+            raise ParseError(f"invalid JSON from {response.url}: {exc}") from exc
     if not isinstance(data, list):
         raise ParseError(f"expected a list of posts, got {type(data).__name__}")
     return data
+
+
+def after_php_notices(text: str):
+    """The JSON of a site that prints PHP notices before it (WP_DEBUG_DISPLAY left on), or None."""
+    start = text.find("[{")
+    if start < 0:
+        start = text.find("[]")
+    if start <= 0:
+        return None
+    try:
+        return json.loads(text[start:])
+    except ValueError:
+        return None
 
 
 def post_from_rest(item: dict, ctx: CollectContext) -> Post:
@@ -277,6 +305,11 @@ class WatchedHttp:
         return self.last
 
 
+def is_whole_feed(response: Response) -> bool:
+    """The document reaches its closing root tag (a cache plugin's comment may follow it)."""
+    return feed.reaches_its_end(response.content)
+
+
 def is_feed(response: Response | None) -> bool:
     """A site that ignores /feed/ or ?feed=rss2 answers its home page, which parses as an empty feed."""
     if response is None:
@@ -300,11 +333,17 @@ def rss_pages(ctx: CollectContext, feed_url: str, page_param: str) -> CollectRes
                 complete = True  # past the last page
                 break
             raise
+        except ParseError as exc:
+            if watched.last is not None and is_feed(watched.last) and not is_whole_feed(watched.last):
+                raise BrokenAnswer(f"feed cut short (a PHP error mid-document?) at {url}") from exc
+            raise
         if not is_feed(watched.last):
             if page == 1:
                 raise ParseError(f"not an RSS feed ({watched.last.content_type if watched.last else '?'}) at {url}")
             complete = True  # a site that answers its home page past the last feed page
             break
+        if not is_whole_feed(watched.last):
+            raise BrokenAnswer(f"feed cut short (a PHP error mid-document?) at {url}")
         errors.extend(result.item_errors)
         fresh = [p for p in result.posts if p.external_id not in posts]
         for post in result.posts:

@@ -19,6 +19,7 @@ COMMANDS = (
     "pantau.commands.importer",
     "pantau.commands.discover",
     "pantau.commands.screen",
+    "pantau.commands.recap",
     "pantau.commands.demo",
     "pantau.commands.bench",
 )

@@ -7,6 +7,7 @@ under the same names. They are never logged: `Config.__repr__` hides them.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,9 @@ MODES = ("public", "internal")
 
 def _streamlit_secret(name: str) -> str | None:
     """A value from Streamlit secrets, when running under Streamlit with a secrets file."""
+    # Only under Streamlit: importing it costs seconds on every CLI call otherwise.
+    if "streamlit" not in sys.modules:
+        return None
     try:
         import streamlit as st
 

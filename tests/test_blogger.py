@@ -99,21 +99,21 @@ def test_a_missing_blog_is_an_http_error(server, client):
     assert caught.value.status == 404
 
 
-def test_incremental_collections(sqlite_store, server):
+def test_incremental_collections(store, server):
     site = BloggerSite(server, cap=25)
     source = Source("blog-sendangwungu", "sendangwungu", "website", "blogger", site.address + "p/profil-desa.html")
     registry = Registry((Unit("sendangwungu", "Sendangwungu", "desa", "banjarejo"),), (source,), Settings())
-    first = run_collection(sqlite_store, registry, now=NOW, since=datetime(2025, 1, 1).date(), http_policy=FAST)
+    first = run_collection(store, registry, now=NOW, since=datetime(2025, 1, 1).date(), http_policy=FAST)
     assert first.ok == 1 and first.posts_new == 40
     before = len(server.requests)
-    second = run_collection(sqlite_store, registry, now=NOW, http_policy=FAST)
-    assert second.posts_new == 0 and sqlite_store.post_count() == 40
-    assert len(server.requests) - before == 2  # robots.txt and one feed page
+    second = run_collection(store, registry, now=NOW, http_policy=FAST)
+    assert second.posts_new == 0 and store.post_count() == 40
+    assert len(server.requests) - before == 1  # one feed page (robots.txt remembered for a day)
     newest = max(blogger_time(e["published"]["$t"]) for e in site.entries)
     floor = datetime.fromisoformat(server.hits("/feeds/posts/default")[-1].query["published-min"])
     assert floor == (newest - OVERLAP).replace(microsecond=0)  # newest stored minus 3 days, to the second
     site.add_entry("8123456789012345678", "2025-09-29T09:05:00.000-07:00", "Penyaluran BLT Dana Desa Tahap IV")
-    third = run_collection(sqlite_store, registry, now=NOW, http_policy=FAST)
+    third = run_collection(store, registry, now=NOW, http_policy=FAST)
     assert third.posts_new == 1
-    stored = sqlite_store.posts_frame().set_index("external_id").loc["8123456789012345678"]
+    stored = store.posts_frame().set_index("external_id").loc["8123456789012345678"]
     assert stored["published_at"] == datetime(2025, 9, 29, 16, 5, tzinfo=UTC)

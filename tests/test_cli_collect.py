@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from pantau.cli import main
 from pantau.store import Store
-from tests.fixture_server import FixtureServer, static
+from tests.fixture_server import BloggerSite, FixtureServer, WordPressSite, blogger_time, static
 from tests.test_runner import ITEMS, rss
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     full_env = {**os.environ, "PANTAU_NOW": "2025-09-30T19:00:00+07:00", **(env or {})}
     return subprocess.run([sys.executable, "-m", "pantau", *args], capture_output=True, cwd=ROOT, timeout=120,
                           env=full_env, text=True)
+
+
+def run_main(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
+    """The same CLI in-process (spawning costs seconds of imports per call)."""
+    monkeypatch.setenv("PANTAU_NOW", "2025-09-30T19:00:00+07:00")
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def write_registry(folder: Path, sources: list[str]) -> Path:
@@ -41,21 +50,21 @@ def server():
         yield s
 
 
-def test_collect_stores_posts_and_rerun_adds_nothing(tmp_path, server):
+def test_collect_records_failures_and_rerun_adds_nothing(tmp_path, server, capsys, monkeypatch):
     registry = write_registry(tmp_path / "reg", [
         f"web-dinkes,dinkes,website,feed,{server.url('/feed/')},,true",
         f"web-bupati,bupati,website,feed,{server.url('/down/feed/')},,",
         "x-bupati,bupati,x,,https://x.com/bupati,,",
     ])
     db = f"sqlite:///{tmp_path / 'p.db'}"
-    first = run_cli("collect", "--registry", str(registry), "--db", db, "--workers", "2")
-    assert first.returncode == 0, first.stderr
-    assert "1 ok, 1 failed, 1 skipped" in first.stdout
-    assert "3 new" in first.stdout
-    assert "HTTP 404" in first.stdout and "no collector for platform x" in first.stdout
-    second = run_cli("collect", "--registry", str(registry), "--db", db)
-    assert second.returncode == 0, second.stderr
-    assert "0 new" in second.stdout
+    code, out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db, "--workers", "2")
+    assert code == 0, err
+    assert "1 ok, 1 failed, 1 skipped" in out
+    assert "3 new" in out
+    assert "HTTP 404" in out and "no collector for platform x" in out
+    code, out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db)
+    assert code == 0, err
+    assert "0 new" in out
     store = Store(db)
     try:
         assert store.post_count("web-dinkes") == 3
@@ -66,21 +75,62 @@ def test_collect_stores_posts_and_rerun_adds_nothing(tmp_path, server):
         store.dispose()
 
 
-def test_collect_one_source_by_id(tmp_path, server):
+def test_collect_stores_exactly_what_the_sites_publish(tmp_path):
+    with FixtureServer() as one, FixtureServer() as two, FixtureServer() as three:
+        rest_site = WordPressSite(one)
+        rss_site = WordPressSite(two, rest="login_required", discovery="none")
+        blog = BloggerSite(three, cap=25)
+        registry = write_registry(tmp_path / "reg", [
+            f"web-dinkes,dinkes,website,wordpress,{rest_site.address},,",
+            f"web-bupati,bupati,website,wordpress,{rss_site.address},,",
+            f"blog-bupati,bupati,website,blogger,{blog.address},,",
+        ])
+        truth = {("web-dinkes", str(p["id"])): datetime.fromisoformat(p["date_gmt"]).replace(tzinfo=UTC)
+                 for p in rest_site.posts}
+        truth |= {("web-bupati", str(p["id"])): datetime.fromisoformat(p["date_gmt"]).replace(tzinfo=UTC)
+                  for p in rss_site.posts}
+        truth |= {("blog-bupati", e["id"]["$t"].rpartition(".post-")[2]): blogger_time(e["published"]["$t"]).astimezone(UTC)
+                  for e in blog.entries}
+        db = f"sqlite:///{tmp_path / 'p.db'}"
+        for run in range(2):
+            result = run_cli("collect", "--registry", str(registry), "--db", db)
+            assert result.returncode == 0, result.stderr
+            assert "3 ok, 0 failed" in result.stdout
+            assert f"posts: {0 if run else len(truth)} new" in result.stdout
+            store = Store(db)
+            try:
+                frame = store.posts_frame()
+                stored = {(s, e): t for s, e, t in zip(frame["source_id"], frame["external_id"], frame["published_at"], strict=True)}
+                assert stored == truth
+                attempts = store.attempts_frame()
+            finally:
+                store.dispose()
+        last = attempts.sort_values("id").tail(3).set_index("source_id")
+        assert last["items_new"].sum() == 0 and (last["requests"] == 1).all()
+        assert last.loc["web-bupati", "route"] == "rss" and last.loc["web-dinkes", "route"] == "rest"
+        # PANTAU_NOW pins the attempt log's clock too
+        assert (attempts["started_at"] >= datetime(2025, 9, 30, 12, 0, tzinfo=UTC)).all()
+        assert (attempts["started_at"] < datetime(2025, 9, 30, 12, 5, tzinfo=UTC)).all()
+
+
+def test_collect_one_source_by_id(tmp_path, server, capsys, monkeypatch):
     registry = write_registry(tmp_path / "reg", [
         f"web-dinkes,dinkes,website,feed,{server.url('/feed/')},,",
         f"web-bupati,bupati,website,feed,{server.url('/down/feed/')},,",
     ])
     db = f"sqlite:///{tmp_path / 'p.db'}"
-    result = run_cli("collect", "--registry", str(registry), "--db", db, "--source", "web-dinkes")
-    assert result.returncode == 0, result.stderr
-    assert "sources: 1 (1 ok" in result.stdout
+    code, out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db, "--source", "web-dinkes")
+    assert code == 0, err
+    assert "sources: 1 (1 ok" in out
     assert server.hits("/down/feed/") == []
-    unknown = run_cli("collect", "--registry", str(registry), "--db", db, "--source", "nope")
-    assert unknown.returncode == 1 and "nope" in unknown.stderr
+    code, out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db, "--source", "nope")
+    assert code == 1 and "nope" in err
+    code, out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db,
+                              "--source", "web-dinkes", "web-bupati", "--workers", "1")
+    assert code == 0 and "sources: 2 (1 ok, 1 failed" in out
 
 
-def test_a_second_concurrent_collection_exits_3(tmp_path, server):
+def test_a_second_concurrent_collection_exits_3(tmp_path, server, capsys, monkeypatch):
     registry = write_registry(tmp_path / "reg", [f"web-dinkes,dinkes,website,feed,{server.url('/feed/')},,"])
     db = f"sqlite:///{tmp_path / 'p.db'}"
     store = Store(db)
@@ -91,26 +141,28 @@ def test_a_second_concurrent_collection_exits_3(tmp_path, server):
         assert "already running" in result.stderr
         assert server.hits("/feed/") == [] and store.post_count() == 0
         store.release_lock("collect")
-        assert run_cli("collect", "--registry", str(registry), "--db", db).returncode == 0
+        assert run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", db)[0] == 0
         assert store.acquire_lock("collect"), "the CLI must release the lock when done"
     finally:
         store.dispose()
 
 
-def test_invalid_registry_exits_1(tmp_path):
+def test_invalid_registry_exits_1(tmp_path, capsys, monkeypatch):
     registry = write_registry(tmp_path / "reg", ["web-x,nobody,website,feed,http://127.0.0.1:9/,,"])
-    result = run_cli("collect", "--registry", str(registry), "--db", f"sqlite:///{tmp_path / 'p.db'}")
-    assert result.returncode == 1
-    assert "sources.csv:2:unit_id" in result.stderr
+    code, _out, err = run_main(capsys, monkeypatch, "collect", "--registry", str(registry), "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert code == 1
+    assert "sources.csv:2:unit_id" in err
 
 
-def test_bad_pinned_clock_exits_1(tmp_path):
+def test_bad_pinned_clock_exits_1(tmp_path, capsys, monkeypatch):
     registry = write_registry(tmp_path / "reg", [])
-    result = run_cli("collect", "--registry", str(registry), "--db", f"sqlite:///{tmp_path / 'p.db'}",
-                     env={"PANTAU_NOW": "yesterday"})
-    assert result.returncode == 1 and "PANTAU_NOW" in result.stderr
+    monkeypatch.setenv("PANTAU_NOW", "yesterday")
+    code = main(["collect", "--registry", str(registry), "--db", f"sqlite:///{tmp_path / 'p.db'}"])
+    assert code == 1 and "PANTAU_NOW" in capsys.readouterr().err
 
 
-def test_wrong_usage_exits_2(tmp_path):
-    assert run_cli("collect", "--workers", "0").returncode == 2
-    assert run_cli("collect", "--since", "10/9/2025").returncode == 2
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--since", "10/9/2025"], ["--kind", "myspace"]])
+def test_wrong_usage_exits_2(args):
+    with pytest.raises(SystemExit) as caught:
+        main(["collect", *args])
+    assert caught.value.code == 2

@@ -113,6 +113,14 @@ def test_old_broken_opensid_feed_is_a_parse_error(httpserver):
         feed.read_feed(make_ctx(url, local("2025-06-01T00:00")), url, require_entries=True)
 
 
+def test_feed_cut_short_is_a_parse_error_not_a_short_feed(httpserver):
+    whole = fixture("opensid/feed_old.xml")
+    url = serve(httpserver, "/feed.xml", fixture("feed/wordpress_feed.xml")[:-400])
+    with pytest.raises(ParseError, match="cut short"):
+        feed.read_feed(make_ctx(url, local("2025-06-01T00:00")), url)
+    assert whole  # the fixture itself is whole: only the cut copy fails
+
+
 def test_undated_entries_are_a_parse_error(httpserver):
     body = fixture("opensid/feed_old.xml").replace(b"</channel>\n", b"").replace(b"</rss>", b"</channel></rss>")
     url = serve(httpserver, "/feed.xml", body)

@@ -205,6 +205,35 @@ def test_robots_txt_is_obeyed_and_fetched_once_per_host(server, client):
     assert server.hits("/arsip/1") == []  # never requested
 
 
+def test_robots_txt_remembered_by_a_source_is_reused_for_a_day(server):
+    server.route("/robots.txt", static(b"User-agent: *\nDisallow: /arsip/\n", "text/plain"))
+    server.route("/x", static("ok"))
+    with HttpClient(FAST) as first_run:
+        http = first_run.for_source("s")
+        http.get(server.url("/x"))
+    remembered = http.robots
+    assert len(server.hits("/robots.txt")) == 1
+    with HttpClient(FAST) as second_run:
+        again = second_run.for_source("s", robots=dict(remembered))
+        again.get(server.url("/x"))
+        with pytest.raises(RobotsDisallowed):  # the remembered rules still apply
+            again.get(server.url("/arsip/1"))
+    assert len(server.hits("/robots.txt")) == 1
+    stale = {key: {**entry, "fetched_at": entry["fetched_at"] - 2 * 24 * 3600} for key, entry in remembered.items()}
+    with HttpClient(FAST) as third_run:
+        third_run.for_source("s", robots=stale).get(server.url("/x"))
+    assert len(server.hits("/robots.txt")) == 2
+
+
+def test_robots_txt_failing_is_not_remembered(server):
+    server.route("/robots.txt", static("oops", "text/plain", status=503))
+    server.route("/x", static("ok"))
+    with HttpClient(FAST) as c:
+        http = c.for_source("s")
+        assert http.get(server.url("/x")).status == 200  # no rules this run
+    assert http.robots == {}
+
+
 def test_robots_check_applies_to_each_redirect_hop(server, client):
     server.route("/robots.txt", static(b"User-agent: *\nDisallow: /private/\n", "text/plain"))
     server.route("/go", static("", status=302, headers={"Location": "/private/x"}))
@@ -325,3 +354,54 @@ def test_redact_url(url, expected):
 def test_redact_text_finds_urls_inside_messages():
     text = "HTTPSConnectionPool: Max retries exceeded with url: https://x.example/a?token=s3cr3t&page=2 (Caused by ...)"
     assert "s3cr3t" not in redact_text(text) and "page=2" in redact_text(text)
+
+
+def test_crawl_delay_spaces_requests(server):
+    server.route("/robots.txt", static(b"User-agent: *\nCrawl-delay: 1\n", "text/plain"))
+    server.route("/x", static("ok"))
+    with HttpClient(HttpPolicy(max_crawl_delay=0.2)) as c:  # 1 s asked, capped
+        http = c.for_source("s")
+        started = time.monotonic()
+        for _ in range(3):
+            http.get(server.url("/x"))
+        elapsed = time.monotonic() - started
+        assert 0.4 <= elapsed < 1.5
+
+
+def test_json_with_a_byte_order_mark(server, client):
+    server.route("/j", static(b"\xef\xbb\xbf[1, 2]", "application/json; charset=UTF-8"))
+    assert client.for_source("s").get(server.url("/j")).json() == [1, 2]
+
+
+def test_no_token_in_a_logged_traceback(client):
+    import traceback
+    with FixtureServer() as gone:
+        url = gone.url("/x?access_token=SECRET-TOKEN-1")
+    with pytest.raises(ConnectionFailed) as caught:
+        client.for_source("s").get(url)
+    text = "".join(traceback.format_exception(caught.value))
+    assert "SECRET-TOKEN-1" not in text
+    assert "connection failed: ConnectionError" in text
+
+
+def test_a_host_whose_robots_txt_times_out_fails_fast(server):
+    server.route("/robots.txt", lambda _r: Reply(200, "User-agent: *\n", delay=0.5))
+    server.route("/a", static("a"))
+    with HttpClient(HttpPolicy(read_timeout=0.1, max_retries=1, backoff=0.01)) as c:
+        with pytest.raises(RequestTimeout) as caught:
+            c.for_source("one").get(server.url("/a"))
+        assert "robots.txt" in str(caught.value) and caught.value.url == server.url("/a")
+        with pytest.raises(RequestTimeout):  # a second source on the host: no new wait
+            c.for_source("two").get(server.url("/a"))
+    assert len(server.hits("/robots.txt")) == 2  # one try and one retry, once for the run
+    assert server.hits("/a") == []
+
+
+def test_robots_txt_rate_limited_fails_the_host_for_the_run(server, client):
+    server.route("/robots.txt", static("slow down", "text/plain", status=429, headers={"Retry-After": "0"}))
+    server.route("/a", static("a"))
+    http = client.for_source("s")
+    with pytest.raises(RateLimited) as caught:
+        http.get(server.url("/a"))
+    assert caught.value.status == 429 and str(caught.value) == f"HTTP 429 ({server.url('/a')})"
+    assert server.hits("/a") == [] and http.robots == {}

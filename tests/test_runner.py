@@ -72,10 +72,10 @@ def test_rerunning_a_collection_adds_nothing(store, server):
     frame = store.posts_frame()
     assert sorted(frame["external_id"]) == ["101", "102", "103"]
     assert frame.set_index("external_id").loc["102", "published_at"] == datetime(2025, 9, 12, 17, 5, tzinfo=UTC)
-    attempts = store.attempts_frame()
+    attempts = store.attempts_frame().sort_values("id")  # both runs pinned to the same "now"
     assert list(attempts["status"]) == ["ok", "ok"]
     assert list(attempts["items_new"]) == [3, 0]
-    assert attempts["requests"].tolist() == [2, 2]  # robots.txt and the feed
+    assert attempts["requests"].tolist() == [2, 1]  # robots.txt and the feed; then the feed (robots.txt remembered)
 
 
 def test_a_failing_source_does_not_stop_the_others(store, server):
@@ -96,13 +96,16 @@ def test_a_failing_source_does_not_stop_the_others(store, server):
     assert attempts.loc["web-broken", "status"] == "error"
     assert attempts.loc["web-broken", "error_kind"] == "http_status"
     assert "HTTP 500" in attempts.loc["web-broken", "error"]
-    assert attempts.loc["web-broken", "requests"] == 3  # robots.txt, the try and one retry
+    assert len(server.hits("/broken/feed/")) == 2  # the try and one retry
+    # robots.txt once for the host (counted to whichever source came first), then the feeds
+    assert summary.requests == 1 + 2 + 1 + 1 == attempts["requests"].sum()
     assert attempts.loc["web-garbage", "error_kind"] == "parse_error"
     assert attempts.loc["x-bupati", "status"] == "not_collectable"
     assert attempts.loc["x-bupati", "error"] == "no collector for platform x"
     assert attempts.loc["ig-dinkes", "status"] == "not_collectable"
     text = "\n".join(summary_lines(summary))
     assert "1 ok, 2 failed, 2 skipped" in text and "no collector for platform x" in text
+    assert "reasons: http_status 1, not_collectable 2, parse_error 1" in text
     assert "3 new" in text
 
 
@@ -225,3 +228,25 @@ def test_collection_lock(store):
             pass
     with collection_lock(store):  # released
         pass
+
+
+def test_politeness_key():
+    from collectors.runner import politeness_key
+    assert politeness_key(Source("a", "u", "website", "wordpress", "https://dinkes.blorakab.go.id/")) == "dinkes.blorakab.go.id:443"
+    assert politeness_key(Source("b", "u", "instagram", "instagram", "dinkesblora")) == "instagram"
+    assert politeness_key(Source("c", "u", "facebook", "facebook", "123456", {"api_base": "http://127.0.0.1:8080/v25.0"})) == "127.0.0.1:8080"
+
+
+def test_a_post_deleted_upstream_is_marked_never_removed(store, server):
+    recent = [*ITEMS, (104, datetime(2025, 9, 28, 3, 0, tzinfo=UTC), "Berita yang kemudian dihapus")]
+    server.route("/feed/", static(rss(recent, server.base), "application/rss+xml"))
+    registry = registry_of(feed_source("web-dinkes", server.url("/feed/")))
+    run_collection(store, registry, now=NOW, http_policy=FAST)
+    server.route("/feed/", static(rss(ITEMS, server.base), "application/rss+xml"))
+    run_collection(store, registry, now=NOW, http_policy=FAST)
+    frame = store.posts_frame().set_index("external_id")
+    assert len(frame) == 4  # still stored, still counted
+    assert frame["missing_since"].notna().to_dict() == {"101": False, "102": False, "103": False, "104": True}
+    server.route("/feed/", static(rss(recent, server.base), "application/rss+xml"))
+    run_collection(store, registry, now=NOW, http_policy=FAST)
+    assert store.posts_frame()["missing_since"].isna().all()  # back upstream: unmarked

@@ -268,8 +268,7 @@ def registry_for(*sources: Source) -> Registry:
 
 
 @pytest.mark.parametrize("rest", ["ok", "login_required"])
-def test_incremental_collections(sqlite_store, server, rest):
-    store = sqlite_store
+def test_incremental_collections(store, server, rest):
     site = WordPressSite(server, rest=rest, discovery="header" if rest == "ok" else "none")
     registry = registry_for(Source("web-dinkes", "dinkes", "website", "wordpress", site.address))
     first = run_collection(store, registry, now=NOW, since=datetime(2025, 1, 1).date(), http_policy=FAST)
@@ -280,8 +279,8 @@ def test_incremental_collections(sqlite_store, server, rest):
     before = len(server.requests)
     second = run_collection(store, registry, now=NOW, http_policy=FAST)
     assert second.posts_new == 0 and store.post_count() == 130
-    # robots.txt and one listing request: the route and the API root are remembered
-    assert len(server.requests) - before == 2
+    # one request: the route, the API root and robots.txt are remembered
+    assert len(server.requests) - before == 1
     assert second.attempts[0].route == ("rest" if rest == "ok" else "rss")
 
     site.add_post(9001, datetime(2025, 9, 29, 23, 15, tzinfo=WIB), "Bupati meninjau Puskesmas Kunduran")
@@ -310,3 +309,63 @@ def test_fixture_is_real_wordpress_shape():
     posts = json.loads(fixture("wordpress", "posts.json"))
     assert {"id", "date", "date_gmt", "guid", "link", "title", "modified_gmt", "_links"} <= set(posts[0])
     assert posts[0]["guid"]["rendered"].endswith(f"?p={posts[0]['id']}")
+
+
+def test_php_notices_before_the_json(server, client):
+    site = WordPressSite(server)
+
+    def noisy(request):
+        reply = site.rest_endpoint(request)
+        reply.body = ("<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in "
+                      "<b>/home/dinkes/public_html/wp-content/plugins/old/old.php</b> on line <b>12</b><br />\n"
+                      + reply.body)
+        return reply
+    server.route("/wp-json/*", noisy)
+    result = wordpress.collect(context(client, site.address, datetime(2025, 9, 1, tzinfo=UTC)))
+    assert result.route == "rest" and {p.external_id for p in result.posts} == set(expected(site, datetime(2025, 9, 1, tzinfo=UTC)))
+
+
+def test_a_feed_cut_short_fails_the_attempt_instead_of_falling_through(server, client):
+    site = WordPressSite(server, rest="login_required", discovery="none")
+
+    def php_died(request):
+        reply = site.feed(request)
+        body = reply.payload()
+        reply.body = body[: len(body) * 3 // 5] + (
+            b"<br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted (tried to allocate "
+            b"20480 bytes) in <b>/var/www/html/wp-includes/formatting.php</b> on line <b>5128</b><br />\n")
+        return reply
+    server.route("/feed/", php_died)
+    with pytest.raises(wordpress.BrokenAnswer) as caught:
+        wordpress.collect(context(client, site.address, datetime(2025, 1, 1, tzinfo=UTC)))
+    assert caught.value.kind == "parse_error" and "cut short" in str(caught.value)
+    assert not server.hits("/page/2/")  # a partial feed is not a reason to take another route
+
+
+def test_a_cache_comment_after_the_feed_is_fine(server, client):
+    site = WordPressSite(server, rest="disabled")
+
+    def cached(request):
+        reply = site.feed(request)
+        reply.body = reply.payload() + b"\n<!-- Performance optimized by W3 Total Cache. Served from: dinkes.blorakab.go.id @ 2025-09-30 10:00:00 by W3 Total Cache -->\n"
+        return reply
+    server.route("/feed/", cached)
+    since = datetime(2025, 9, 1, tzinfo=UTC)
+    result = wordpress.collect(context(client, site.address, since))
+    assert result.route == "rss" and {p.external_id for p in result.posts} == set(expected(site, since))
+
+
+def test_a_site_ignoring_after_is_not_paged_to_the_end(server, client):
+    site = WordPressSite(server)
+    site.posts = site.posts * 3  # 390 posts, 4 pages
+    for n, post in enumerate(site.posts):
+        site.posts[n] = {**post, "id": 10000 + n}
+
+    def ignoring_after(request):
+        request.query.pop("after", None)
+        return site.rest_endpoint(request)
+    server.route("/wp-json/*", ignoring_after)
+    since = datetime(2025, 9, 1, tzinfo=UTC)
+    result = wordpress.collect(context(client, site.address, since))
+    assert [r.query["page"] for r in posts_requests(server)] == ["1"]
+    assert result.posts and all(p.published_at >= since for p in result.posts)

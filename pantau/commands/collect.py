@@ -24,8 +24,8 @@ EXIT_LOCKED = 3
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", dest="sources", action="append", metavar="ID",
-                        help="collect only this source (repeatable)")
+    parser.add_argument("--source", dest="sources", action="extend", nargs="+", metavar="ID",
+                        help="collect only these sources (`--source a b` or `--source a --source b`)")
     parser.add_argument("--kind", choices=COLLECTOR_KINDS, help="collect only sources of this collector kind")
     parser.add_argument("--since", type=local_date, metavar="DATE",
                         help="for sources with nothing stored: reach back to this local day, YYYY-MM-DD "

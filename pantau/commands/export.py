@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 import pandas as pd
 
@@ -11,7 +12,7 @@ from pantau.exports import FORMATS, local_day_bounds, posts_export, write_frame
 from pantau.registry import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
 
 NAME = "export"
-HELP = "export units, posts (and later tables) as CSV, XLSX or JSON"
+HELP = "export units, posts, the weekly table or TikTok activity as CSV, XLSX or JSON"
 
 # Each table: a function (args, config, registry) -> DataFrame. Listed here, so --help is true.
 TABLES = {}
@@ -65,9 +66,34 @@ def activity_table(args, config, registry) -> pd.DataFrame:
     }, columns=list(ACTIVITY_COLUMNS))
 
 
+def weekly_table(args, config, registry) -> pd.DataFrame:
+    """One row per unit per ISO week overlapping --from..--to (default: the last complete week)."""
+    from pantau import metrics
+
+    try:
+        today = metrics.reference_date(registry.settings.timezone)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    last = metrics.last_complete_week(today).date()
+    start, end = args.date_from, args.date_to
+    if start is None and end is None:
+        start, end = last, last + timedelta(days=6)
+    elif start is None:
+        start = metrics.week_start(end).date()
+    elif end is None:
+        end = max(start, today)
+    store = open_store(config)
+    try:
+        facts = metrics.load_facts(store, registry, metrics.week_start(start).date(), today)
+    finally:
+        store.dispose()
+    return metrics.weekly_export(metrics.weekly_table(facts, start, end))
+
+
 TABLES["units"] = units_table
 TABLES["posts"] = posts_table
 TABLES["activity"] = activity_table
+TABLES["weekly"] = weekly_table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,74 @@
+"""Pantau dashboard: the router only. Each page is a module of views/ with a render() function.
+
+Run with `streamlit run dashboard.py`. PANTAU_MODE=internal adds the internal pages; public
+mode never registers them, so their URLs do not exist there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from pantau.config import Config
+from pantau.registry import RegistryError
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to this file; the module exposes render()
+    title: str
+    icon: str
+    internal_only: bool = False
+    default: bool = False
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.path).stem
+
+
+# The explicit list of pages, in menu order. Internal pages appear only with PANTAU_MODE=internal.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("views/ringkasan.py", "Ringkasan", ":material/leaderboard:", default=True),
+    PageSpec("views/kecamatan.py", "Kecamatan", ":material/map:"),
+    PageSpec("views/unit.py", "Unit", ":material/account_balance:"),
+    PageSpec("views/terbaru.py", "Publikasi Terbaru", ":material/newspaper:"),
+    PageSpec("views/tentang.py", "Tentang Data", ":material/info:"),
+    # Slot for the screening helper's page (views/review.py); the lead adds this line:
+    # PageSpec("views/review.py", "Tinjauan Konten", ":material/flag:", internal_only=True),
+    PageSpec("views/kesehatan.py", "Kesehatan Sumber", ":material/monitor_heart:", internal_only=True),
+    PageSpec("views/ekspor.py", "Ekspor", ":material/download:", internal_only=True),
+)
+
+
+def visible_pages(mode: str) -> list[PageSpec]:
+    return [page for page in PAGES if mode == "internal" or not page.internal_only]
+
+
+def run() -> None:
+    from views import data  # here, so importing the page list does not set up the caches
+
+    st.set_page_config(page_title="Pantau", page_icon="📊", layout="wide")
+    config = Config.resolve()
+    try:
+        registry = data.get_registry(str(config.registry_dir))
+    except RegistryError as exc:
+        st.error(f"Registri tidak valid ({len(exc.problems)} masalah). Perbaiki berkas CSV-nya:")
+        st.text(str(exc))
+        st.stop()
+    try:
+        data.reference_date(registry.settings.timezone)
+    except ValueError as exc:  # a mistyped PANTAU_TODAY
+        st.error(str(exc))
+        st.stop()
+    st.sidebar.markdown(f"**Pantau** · {registry.settings.regency_name or 'pemerintah daerah'}")
+    if config.mode == "internal":
+        st.sidebar.caption("Mode internal")
+    pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.default, url_path=p.url_path)
+             for p in visible_pages(config.mode)]
+    st.navigation(pages).run()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,125 @@
+"""Unit: one unit's rhythm week by week, its calendar, its channels and its latest posts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from pantau import metrics
+from views import charts, data
+from views.common import (
+    KIND_LABELS,
+    TOPICS,
+    WORK_TOPICS,
+    fmt_moment,
+    has_data,
+    header,
+    post_lines,
+    status_label,
+)
+from views.sources import source_rows
+
+WEEKS_SHOWN = 12
+CALENDAR_WEEKS = 26
+
+
+def pick_unit(ctx: data.Context) -> str:
+    units = [u for u in ctx.registry.units]
+    ids = [u.unit_id for u in units]
+    labels = {u.unit_id: f"{u.name} ({KIND_LABELS.get(u.kind, u.kind)})" for u in units}
+    wanted = st.query_params.get("unit")
+    default = ids.index(wanted) if wanted in ids else next(
+        (i for i, u in enumerate(units) if u.kind == "opd"), 0)
+    chosen = st.selectbox("Unit", ids, index=default, format_func=labels.get, key="unit-pilih")
+    st.query_params["unit"] = chosen
+    return chosen
+
+
+def render() -> None:
+    ctx = data.context()
+    header("Unit", ctx, "Satu unit: ritme publikasi per minggu, kalender hari aktif, kanal dan publikasi terbarunya.")
+    if not ctx.registry.units:
+        st.info("Registri belum memuat unit.")
+        return
+    unit_id = pick_unit(ctx)
+    unit = ctx.registry.unit(unit_id)
+    if not has_data(ctx):
+        return
+    today = pd.Timestamp(ctx.today)
+    first_week = metrics.week_start(today) - pd.Timedelta(weeks=WEEKS_SHOWN - 1)
+    weekly = data.weekly_table(ctx, first_week.date(), ctx.today)
+    mine = weekly[weekly["unit_id"] == unit_id]
+    now = mine.iloc[-1]
+
+    cols = st.columns(4)
+    cols[0].metric("Status hari ini", status_label(now["status"]))
+    cols[1].metric("Hari sejak publikasi terakhir",
+                   "—" if pd.isna(now["days_since_last_post"]) else int(now["days_since_last_post"]))
+    cols[2].metric(f"Publikasi {WEEKS_SHOWN} minggu", int(mine["posts"].sum()))
+    target = ctx.registry.settings.target_for(unit.kind)
+    complete = mine[mine["week_start"] <= metrics.last_complete_week(today)]
+    cols[3].metric("Minggu memenuhi target", "—" if target is None else
+                   f"{int(complete['target_met'].fillna(False).sum())} dari {len(complete)}",
+                   help="tidak ada target untuk pimpinan" if target is None else f"target {target} publikasi/minggu")
+    if now["status"] == metrics.TANPA_DATA:
+        st.warning("Status **tanpa data**: unit ini tidak punya sumber aktif, atau tidak ada sumbernya yang berhasil "
+                   "dikumpulkan dalam 3 hari terakhir. Angka di bawah bisa tidak lengkap.")
+
+    st.plotly_chart(charts.weekly_bars(mine, target), width="stretch")
+    start = metrics.week_start(today - pd.Timedelta(weeks=CALENDAR_WEEKS - 1))
+    days = data.unit_days(ctx.db, ctx.reg, ctx.today, unit_id, start.date())
+    st.plotly_chart(charts.calendar_heatmap(days[["day", "posts"]], start, today), width="stretch")
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown("#### Isi publikasi")
+        since = datetime(first_week.year, first_week.month, first_week.day, tzinfo=ctx.zone)
+        counts = data.flag_counts(ctx.db, unit_id, since, since + timedelta(weeks=WEEKS_SHOWN))
+        total = int(counts.get("_total", 0))
+        if total:
+            work = sum(int(counts.get(t, 0)) for t in WORK_TOPICS)
+            ceremony = int(counts.get("seremonial", 0))
+            st.markdown(f"Dari {total} publikasi dalam {WEEKS_SHOWN} minggu: **{round(100 * work / total)}%** "
+                        f"melaporkan kerja ({', '.join(TOPICS[t].lower() for t in WORK_TOPICS)}), "
+                        f"**{round(100 * ceremony / total)}%** seremonial.")
+            st.caption("Topik ditandai otomatis dari kata kunci untuk membantu pembaca; bukan penilaian. "
+                       "Satu publikasi bisa punya lebih dari satu topik.")
+        else:
+            st.write("Belum ada publikasi dalam periode ini.")
+    with right:
+        st.markdown("#### Aktivitas TikTok")
+        activity = data.activity(ctx.db)
+        mine_tt = activity[(activity["unit_id"] == unit_id)] if not activity.empty else activity
+        if mine_tt.empty:
+            st.write("Tidak ada aktivitas TikTok tercatat.")
+        else:
+            st.markdown(f"**{int(mine_tt['delta'].sum())} video baru** tercatat dari perubahan jumlah video profil. "
+                        "TikTok tidak menampilkan tanggal per video, jadi aktivitas ini **tidak dihitung** dalam "
+                        "publikasi, hari aktif, Indeks Imbang, target maupun status.")
+            st.dataframe(pd.DataFrame({
+                "Dari": [fmt_moment(v, ctx.zone) for v in mine_tt["period_start"]],
+                "Sampai": [fmt_moment(v, ctx.zone) for v in mine_tt["period_end"]],
+                "Video baru": mine_tt["delta"],
+            }), hide_index=True, width="stretch")
+
+    st.markdown("#### Kanal")
+    rows = source_rows(ctx, unit_id=unit_id)
+    if rows.empty:
+        st.write("Unit ini belum punya kanal terdaftar.")
+    else:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+    st.markdown("#### Publikasi terbaru")
+    latest, total = data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone,
+                                      data.PostFilter(unit_ids=(unit_id,)), 0, 10)
+    if latest.empty:
+        st.write("Belum ada publikasi tersimpan.")
+    else:
+        post_lines(latest, {unit_id: unit.name}, ctx.zone)
+        st.caption(f"{total} publikasi tersimpan. Semua publikasi: halaman Publikasi Terbaru.")
+
+
+if __name__ == "__main__":
+    render()
