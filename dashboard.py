@@ -35,8 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/unit.py", "Unit", ":material/account_balance:"),
     PageSpec("views/terbaru.py", "Publikasi Terbaru", ":material/newspaper:"),
     PageSpec("views/tentang.py", "Tentang Data", ":material/info:"),
-    # Slot for the screening helper's page (views/review.py); the lead adds this line:
-    # PageSpec("views/review.py", "Tinjauan Konten", ":material/flag:", internal_only=True),
+    PageSpec("views/review.py", "Tinjauan Konten", ":material/flag:", internal_only=True),
     PageSpec("views/kesehatan.py", "Kesehatan Sumber", ":material/monitor_heart:", internal_only=True),
     PageSpec("views/ekspor.py", "Ekspor", ":material/download:", internal_only=True),
 )

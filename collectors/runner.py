@@ -302,6 +302,8 @@ def run_collection(
     log.info("collection done: %d ok, %d failed, %d skipped, %d new posts, %d requests (client %d)",
              summary.ok, summary.failed, summary.skipped, summary.posts_new, summary.requests,
              client.requests_sent)
+    if summary.posts_new:
+        store.optimize()  # fresh planner statistics keep the dashboard's date-range queries fast
     return summary
 
 

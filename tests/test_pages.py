@@ -252,9 +252,9 @@ def test_public_pages_on_postgresql(pg_store, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("expected, error", [
-    ("HTTP 400 dari https://graph.facebook.com/v25.0/1/posts?limit=5",
+    ("HTTP 400 dari https://graph.facebook.com/v25.0/1/posts?access_token=***&limit=5",
      "HTTP 400 dari https://graph.facebook.com/v25.0/1/posts?access_token=SECRET&limit=5"),
-    ("timeout https://www.googleapis.com/youtube/v3/search?part=id (3x)",
+    ("timeout https://www.googleapis.com/youtube/v3/search?key=***&part=id (3x)",
      "timeout https://www.googleapis.com/youtube/v3/search?key=SECRET&part=id (3x)"),
     ("tanpa URL", "tanpa URL"),
 ])
@@ -262,6 +262,7 @@ def test_error_texts_are_redacted_again_before_display(expected, error):
     from views.sources import redact_text
 
     assert redact_text(error) == expected
+    assert "SECRET" not in redact_text(error)
 
 
 def test_unit_page_opens_on_the_unit_named_in_the_link(env, seeded):

@@ -12,51 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from pantau.config import Config
-from pantau.registry import RegistryError, load_registry
 from pantau.screening import FLAG_LABELS, REVIEW_FLAGS, REVIEW_MARKS, parse_flags, parse_terms
 from pantau.store import Store
+from views import data
+from views.common import header, md_text, safe_url
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ZONE = "Asia/Jakarta"
-PAGE_SIZE = 25
 STATUS_OPEN = "Belum ditinjau"
 STATUS_ALL = "Semua"
+PAGE_SIZE = 25
 STATUSES = (STATUS_OPEN, *REVIEW_MARKS.values(), STATUS_ALL)
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
-
-
-def escape_markdown(text: object) -> str:
-    """Text safe to put inside st.markdown: every markdown/HTML character taken literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
-def safe_link(url: object) -> str | None:
-    """The address when it is an http(s) URL; scraped 'javascript:' links never become buttons."""
-    value = str(url or "").strip()
-    return value if re.match(r"(?i)^https?://[^\s]+$", value) else None
-
-
-@st.cache_resource(show_spinner=False)
-def _store(db_url: str) -> Store:
-    return Store(db_url)
-
-
-@st.cache_data(show_spinner=False)
-def _zone_name(registry_dir: str) -> str:
-    try:
-        return load_registry(registry_dir).settings.timezone
-    except (RegistryError, OSError):
-        log.warning("registry unreadable, showing times in %s", DEFAULT_ZONE)
-        return DEFAULT_ZONE
 
 
 def _post_key(source_id: str, external_id: str) -> str:
@@ -97,8 +68,8 @@ def _reasons(row: pd.Series) -> list[str]:
     lines = []
     for flag in REVIEW_FLAGS:
         if flag in parse_flags(row["flags"]):
-            found = ", ".join(escape_markdown(t) for t in terms.get(flag, [])) or "—"
-            lines.append(f"**{escape_markdown(FLAG_LABELS[flag])}**: {found}")
+            found = ", ".join(md_text(t) for t in terms.get(flag, [])) or "—"
+            lines.append(f"**{md_text(FLAG_LABELS[flag])}**: {found}")
     return lines
 
 
@@ -107,13 +78,13 @@ def _post_card(store: Store, row: pd.Series, zone: ZoneInfo) -> None:
     with st.container(border=True):
         st.text(row["title"] or "(tanpa judul)")
         published = row["published_at"].tz_convert(zone).strftime("%d-%m-%Y %H.%M")
-        st.caption(f"{escape_markdown(row['unit_label'])} · {escape_markdown(row['platform'])} · {published}")
+        st.caption(f"{md_text(row['unit_label'])} · {md_text(row['platform'])} · {published}")
         for line in _reasons(row):
             st.markdown(f"Alasan — {line}")
         if row["excerpt"]:
             excerpt = str(row["excerpt"])
             st.text(excerpt if len(excerpt) <= 400 else excerpt[:400] + "…")
-        link = safe_link(row["url"])
+        link = safe_url(row["url"])
         if link:
             st.link_button("Buka unggahan asli", link)
         else:
@@ -121,10 +92,10 @@ def _post_card(store: Store, row: pd.Series, zone: ZoneInfo) -> None:
         mark = row["mark"] if isinstance(row["mark"], str) and row["mark"] else ""
         if mark:
             when = row["reviewed_at"].tz_convert(zone).strftime("%d-%m-%Y %H.%M")
-            note = f" — catatan: {escape_markdown(row['note'])}" if row["note"] else ""
+            note = f" — catatan: {md_text(row['note'])}" if row["note"] else ""
             st.markdown(
-                f"Tanda: **{escape_markdown(REVIEW_MARKS.get(mark, mark))}** oleh "
-                f"{escape_markdown(row['reviewer'])}, {when}{note}"
+                f"Tanda: **{md_text(REVIEW_MARKS.get(mark, mark))}** oleh "
+                f"{md_text(row['reviewer'])}, {when}{note}"
             )
         note_key = f"review_note_{key}"
         st.text_input("Catatan (opsional)", key=note_key)
@@ -136,8 +107,9 @@ def _post_card(store: Store, row: pd.Series, zone: ZoneInfo) -> None:
 
 
 def render() -> None:
-    config = Config.resolve()
-    st.title("Tinjauan Konten")
+    ctx = data.context()
+    config = ctx.config
+    header("Tinjauan Konten", ctx)
     if config.mode != "internal":
         st.info("Halaman ini hanya tersedia dalam mode internal.")
         return
@@ -146,8 +118,8 @@ def render() -> None:
         "kemewahan atau bahasa yang tidak santun. Tanda ini penunjuk, bukan putusan: kata yang cocok "
         "ditampilkan sebagai alasan, dan peninjau yang memutuskan."
     )
-    store = _store(config.db_url)
-    zone = ZoneInfo(_zone_name(str(config.registry_dir)))
+    store = data.get_store(config.db_url)
+    zone = ctx.registry.settings.zone
 
     st.text_input("Nama peninjau", key="review_reviewer", placeholder="mis. Budi (Bagian Prokopim)")
     if st.session_state.get("review_error"):
@@ -182,3 +154,7 @@ def render() -> None:
     st.caption(f"{len(shown)} unggahan, halaman {page} dari {pages}")
     for _, row in shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE].iterrows():
         _post_card(store, row, zone)
+
+
+if __name__ == "__main__":
+    render()

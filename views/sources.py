@@ -4,22 +4,14 @@ Kesehatan Sumber. Error texts (already redacted by the collectors) appear only i
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from collectors.http import redact_url
+# Error texts are redacted when recorded; they are redacted again before display, to be sure.
+from collectors.http import redact_text
 from views import data
 from views.common import KIND_LABELS, PLATFORM_LABELS, fmt_moment
 
-URL_PATTERN = re.compile(r"https?://[^\s'\"<>]+")
-
 TOKEN_NEEDS = {"instagram": ("PANTAU_IG_TOKEN", "PANTAU_IG_USER_ID"), "facebook": ("PANTAU_FB_TOKEN",)}
-
-
-def redact_text(text: str) -> str:
-    """Error texts are redacted when recorded; strip credentials from any URL again, to be sure."""
-    return URL_PATTERN.sub(lambda match: redact_url(match.group(0)), text)
 
 
 def not_collected_reason(platform: str, collector: str, active: bool, credentials: set[str],
