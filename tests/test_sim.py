@@ -488,7 +488,7 @@ def test_simulator_in_its_own_process_is_driven_through_the_control_port():
         assert requests.get(host.base + "/feed.xml").status_code == 200
         assert requests.get(host.base + "/robots.txt").status_code == 200
         stats = simulator.stats()
-        assert stats["requests"] == 2 and stats["robots"] == 1 and stats["hosts_seen"] == 1
+        assert (stats["requests"], stats["robots"], stats["hosts_seen"]) == (2, 1, 1), stats
         simulator.now = world.end - timedelta(days=14)
         assert simulator.now == world.end - timedelta(days=14)
         shown = feedparser.parse(requests.get(host.base + "/feed.xml").content).entries

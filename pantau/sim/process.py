@@ -1,45 +1,56 @@
 """The simulator in a process of its own, so it never competes with the collectors for the GIL.
 
-The child rebuilds the same world from the same units and seed (the world is deterministic),
-listens, and reports its ports back; the parent drives it through the control port exactly as
-it would drive a SimServer thread.
+The child (`python -m pantau.sim.process`, a plain subprocess: multiprocessing's spawn would
+re-run the parent's __main__, which under Streamlit or a test runner is not importable) reads
+the units, seed and fault plan as one JSON line, rebuilds the same world (the world is
+deterministic), listens, and reports its ports as one JSON line. The parent then drives it
+through the control port exactly as it would drive a SimServer thread.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import multiprocessing
+import os
+import select
+import subprocess
+import sys
 from datetime import datetime
+from urllib.parse import quote
 from urllib.request import urlopen
 
+from pantau.config import PROJECT_ROOT
 from pantau.models import Unit
 from pantau.sim.faults import FaultPlan
-from pantau.sim.server import SimServer
 from pantau.sim.world import World, build_world
 
-
-def _child(units: list[tuple], seed: int, weeks: int, plan: FaultPlan, pipe) -> None:
-    world = build_world([Unit(*u) for u in units], seed=seed, weeks=weeks)
-    server = SimServer(world, plan)
-    pipe.send({"control": server.control_port, "ports": {h.unit_id: h.port for h in world.hosts}})
-    pipe.close()
-    server.serve_forever()
+START_TIMEOUT = 120
 
 
 class SimProcess:
-    """Start with `SimProcess(world, plan)`; `world` gets the child's ports."""
+    """Start with `SimProcess(world, plan, weeks)`; `world`'s hosts get the child's ports."""
 
     def __init__(self, world: World, plan: FaultPlan, weeks: int):
         self.world = world
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        units = [(u.unit_id, u.name, u.kind, u.parent_id, u.code, u.verified) for u in world.units]
-        self.process = context.Process(target=_child, args=(units, world.seed, weeks, plan, child), daemon=True)
-        self.process.start()
-        if not parent.poll(120):
-            self.process.kill()
+        spec = {
+            "units": [dataclasses.asdict(u) for u in world.units],
+            "seed": world.seed,
+            "weeks": weeks,
+            "last_day": world.last_day.isoformat(),
+            "plan": dataclasses.asdict(plan),
+        }
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen([sys.executable, "-m", "pantau.sim.process"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, cwd=PROJECT_ROOT, env=env, text=True)
+        self.process.stdin.write(json.dumps(spec) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], START_TIMEOUT)
+        line = self.process.stdout.readline() if ready else ""
+        if not line:
+            self.stop()
             raise RuntimeError("the simulator process did not start")
-        started = parent.recv()
+        started = json.loads(line)
         self.control_url = f"http://127.0.0.1:{started['control']}"
         for host in world.hosts:
             host.port = started["ports"][host.unit_id]
@@ -60,10 +71,38 @@ class SimProcess:
 
     @now.setter
     def now(self, value: datetime) -> None:
-        from urllib.parse import quote
-
         self.control(f"/_sim/clock?at={quote(value.isoformat())}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.join(10)
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream:
+                stream.close()
+
+
+def main() -> None:
+    from datetime import date
+
+    from pantau.sim.server import SimServer
+
+    spec = json.loads(sys.stdin.readline())
+    units = [Unit(**u) for u in spec["units"]]
+    world = build_world(units, seed=spec["seed"], weeks=spec["weeks"],
+                        last_day=date.fromisoformat(spec["last_day"]))
+    server = SimServer(world, FaultPlan(**spec["plan"]))
+    print(json.dumps({"control": server.control_port, "ports": {h.unit_id: h.port for h in world.hosts}}),
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
