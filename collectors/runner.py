@@ -184,7 +184,9 @@ def collect_one(
     run.requests = http.requests if http is not None else 0
     run.finished_at = clock()
     if not run.ok:
-        log.warning("%s: %s %s", source.source_id, run.error_kind, run.error)
+        # A source that cannot be collected by design (platform x, no token) is not news.
+        level = logging.INFO if run.status == "not_collectable" else logging.WARNING
+        log.log(level, "%s: %s %s", source.source_id, run.error_kind, run.error)
     store.record_attempt(run)
     return run
 
