@@ -114,9 +114,10 @@ def channel_page_path(address: str) -> str:
     if HANDLE.match(address):
         return "/" + address
     path = urlsplit(address if "//" in address else "https://" + address).path.rstrip("/")
-    if match := re.match(r"^(/@[\w.-]{3,30})(?:/|$)", path):
+    # Anywhere in the path: behind a proxy (or the simulator) the channel pages sit under a prefix.
+    if match := re.search(r"(/@[\w.-]{3,30})(?:/|$)", path):
         return match.group(1)
-    if match := re.match(r"^(/(?:c|user)/[^/]+)", path):
+    if match := re.search(r"(/(?:c|user)/[^/]+)$", path):
         return match.group(1)
     raise NotCollectable(f"not a YouTube channel address: {address!r} (use a channel URL, @handle or feed URL)")
 

@@ -145,13 +145,15 @@ def channel_query(address: str) -> dict[str, str]:
         playlist = query["playlist_id"][0]
         rest = playlist[4:] if playlist[:4] in ("UULF", "UUSH", "UULV") else playlist[2:]
         return {"id": "UC" + rest}
+    # Any position in the path: behind a proxy (or the simulator) channel pages sit under a prefix.
     segments = [s for s in parts.path.split("/") if s]
-    if segments and HANDLE.match(segments[0]):
-        return {"forHandle": segments[0]}
-    if len(segments) >= 2 and segments[0] == "channel" and CHANNEL_ID.match(segments[1]):
-        return {"id": segments[1]}
-    if len(segments) >= 2 and segments[0] == "user":
-        return {"forUsername": segments[1]}
+    for here, after in zip(segments, [*segments[1:], ""], strict=True):
+        if HANDLE.match(here):
+            return {"forHandle": here}
+        if here == "channel" and CHANNEL_ID.match(after):
+            return {"id": after}
+        if here == "user" and after:
+            return {"forUsername": after}
     raise NotCollectable(f"cannot tell the channel of {address!r}: register its @handle or /channel/UC… URL")
 
 

@@ -316,7 +316,7 @@ def test_tiktok_video_count_grows_with_the_clock(http):
     world = build_world(UNITS, seed=7, weeks=20)
     host, channel = channel_of(world, "tiktok")
     with SimServer(world, FaultPlan.off()) as running:
-        url = source_of(channel, host).options["web_base"] + f"/@{channel.handle}"
+        url = source_of(channel, host).address
 
         def count():
             page = BeautifulSoup(http.get(url).text, "html.parser")

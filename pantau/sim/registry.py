@@ -36,18 +36,18 @@ def source_of(channel: Channel, host: Host) -> Source:
     elif variant == "feed":
         address = f"{base}/rss.xml"
     elif variant == "youtube":
-        # Both forms a clerk types: the @handle, or the channel URL; `web_base` sends the fetches
-        # to the simulator, as it would to a proxy.
+        # Both forms a clerk types: a handle page, or the channel URL. They point at the
+        # simulator itself, never at youtube.com: a made-up account must not look like a real
+        # one. `web_base` sends the feed fetches there too, as it would to a proxy.
         web = f"{base}{youtube.WEB_PREFIX}"
-        address = youtube.handle_of(channel) if host.index % 2 == 0 else \
-            f"https://www.youtube.com/channel/{channel.handle}"
+        address = f"{web}/{youtube.handle_of(channel)}" if host.index % 2 == 0 else \
+            f"{web}/channel/{channel.handle}"
         options = {"web_base": web, "api_base": f"{base}{youtube.API_PREFIX}"}
     elif variant in ("instagram", "facebook"):
         address = channel.handle
         options = {"api_base": f"{base}{graph.PREFIX}"}
     elif variant == "tiktok":
-        address = f"https://www.tiktok.com/@{channel.handle}"
-        options = {"web_base": f"{base}{pages.TIKTOK_PREFIX}"}
+        address = f"{base}{pages.TIKTOK_PREFIX}/@{channel.handle}"
     elif variant == "x":
         address = f"{base}/x/{channel.handle}"
     else:
