@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     for module_name in COMMANDS:
         module = import_module(module_name)
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP, parents=[parent])
+        # A subcommand may say what its --db defaults to (the demo never touches $PANTAU_DB).
+        for action in sub._actions:
+            if action.dest == "db" and hasattr(module, "DB_HELP"):
+                action.help = module.DB_HELP
         module.configure(sub)
         sub.set_defaults(handler=module.run)
     return parser

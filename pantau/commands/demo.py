@@ -36,6 +36,8 @@ HELP = "serve a simulated regency on loopback, collect it with the real collecto
 # Never the production database: a demo must not mix simulated posts into real ones, so
 # $PANTAU_DB is deliberately not consulted.
 DEFAULT_DEMO_DB = DATA_DIR / "demo.db"
+DB_HELP = ("database URL or SQLite file (default: data/demo.db; $PANTAU_DB is ignored, so simulated "
+           "posts never mix with real ones)")
 # Below Linux's ephemeral range (32768-60999), where outgoing connections would collide.
 DEFAULT_SIM_PORT = 21000
 # The demo crawls YouTube through the public feed (15 newest videos), so the feed's coverage
