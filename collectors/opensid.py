@@ -6,6 +6,13 @@ a broken feed: items after </channel>, no pubDate). The theme natra archive (`/a
 neither answers, the home list (`/index/{p}`) still links every article, and an OpenSID
 article URL carries its upload day: `/artikel/2025/9/10/slug`.
 
+A re-run with nothing new costs one request: the feed answers alone when it shows fewer than
+its 50 articles (it then lists everything) or reaches back to `since`; a feed found in the old
+broken format is remembered in the source state, and the runs after go straight to the archive,
+trying the feed again once a week; an empty feed counts only once the archive has confirmed the
+village has no article. The feed is fetched with conditional GET (current OpenSID sends no
+validators; a cache in front of it may).
+
 Identity is that `/artikel/Y/M/D/slug` path whichever route found the article, with or
 without the `index.php/` prefix of installs without URL rewriting, so switching routes never
 duplicates a post. An item seen in both the feed and the archive keeps the feed's timestamp
@@ -17,22 +24,26 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from collectors.base import CollectContext, CollectorError, CollectResult, ParseError
 from collectors.dates import DateParseError, on_or_after, parse_date
-from collectors.feed import OPENSID_ARTICLE, opensid_date, opensid_id, read_feed
+from collectors.feed import ITEMS_AFTER_CHANNEL, OPENSID_ARTICLE, opensid_date, opensid_id, parse_feed
 from collectors.html_listing import decode_html
 from collectors.http import FetchError, HttpStatusError
 from pantau.models import Post
 
 log = logging.getLogger(__name__)
 
-# Feed_model.php: ORDER BY tgl_upload DESC LIMIT 50.
+# Feed_model.php: ORDER BY tgl_upload DESC LIMIT 50 (older models: ORDER BY id DESC LIMIT 20).
 FEED_LIMIT = 50
+OLD_FEED_LIMIT = 20
+# What the feed turned out to be, in ctx.state: {"site", "status": ok|empty|broken, "checked"}.
+FEED_STATE = "opensid_feed"
+RECHECK_BROKEN_FEED = timedelta(days=7)
 # Archive routes, newest OpenSID first; the one that answers is remembered in ctx.state.
 ARCHIVE_ROUTES = ("arsip", "first/arsip")
 INDEX_ROUTES = ("index", "first/index")
@@ -50,6 +61,8 @@ class Listing:
     item_errors: list[str] = field(default_factory=list)
     route: str = "archive"
     complete: bool = True
+    # Articles the listing showed, before the since filter (0: the village has none).
+    rows: int = 0
 
 
 def collect(ctx: CollectContext) -> CollectResult:
@@ -83,17 +96,32 @@ def collect_site(ctx: CollectContext, site: str) -> CollectResult:
     """Collect the village at `site` (its base URL, ending in "/")."""
     notes: list[str] = []
     failures: list[CollectorError] = []
-    from_feed = _read_feed(ctx, site, notes, failures)
-    if from_feed is not None and (from_feed.not_modified or not from_feed.truncated):
+    known = _feed_state(ctx, site)
+    if known.get("status") == "broken" and not _recheck_due(ctx, known):
+        notes.append(f"feed.xml known broken (checked {known['checked']}); reading the archive")
+        from_feed, entries = None, 0
+    else:
+        from_feed, entries = _read_feed(ctx, site, notes, failures)
+    unverified_empty = from_feed is not None and not from_feed.not_modified and entries == 0 \
+        and known.get("status") != "empty"
+    if from_feed is not None and (from_feed.not_modified or not from_feed.truncated) and not unverified_empty:
         from_feed.notes.extend(notes)
         return from_feed
-    if from_feed is not None:
+    if unverified_empty:
+        notes.append("feed.xml lists no article; asking the archive whether the village has any")
+    elif from_feed is not None:
         notes.append(f"feed.xml shows only its newest {FEED_LIMIT} articles and does not reach since; "
                      "completing from the archive")
-    listing = _read_listing(ctx, site, notes, failures, fallback=from_feed)
+    # An empty feed is no fallback until the archive has confirmed it.
+    listing = _read_listing(ctx, site, notes, failures, fallback=None if unverified_empty else from_feed)
     if listing is None:  # no HTML route answered, but the (truncated) feed did
         from_feed.notes.extend(notes)
         return from_feed
+    if unverified_empty:
+        _remember_feed(ctx, site, "empty" if listing.rows == 0 else "broken")
+        if listing.rows:
+            notes.append(f"feed.xml is empty but the archive lists {listing.rows} article(s); feed not used")
+        from_feed = None
     return _merge(from_feed, listing, notes)
 
 
@@ -106,24 +134,74 @@ def site_root(address: str) -> str:
     return root if root.endswith("/") else root + "/"
 
 
-def _read_feed(ctx: CollectContext, site: str, notes: list[str], failures: list) -> CollectResult | None:
+def _read_feed(ctx: CollectContext, site: str, notes: list[str],
+               failures: list) -> tuple[CollectResult | None, int]:
+    """The feed's posts since `since` (None when unusable), and how many entries it showed."""
+    known = _feed_state(ctx, site)
     try:
-        result = read_feed(ctx, site + "feed.xml", route="feed", require_entries=True)
-    except (FetchError, ParseError) as exc:
+        response = ctx.http.get(site + "feed.xml", conditional=True)
+    except FetchError as exc:
         notes.append(f"feed.xml unusable ({exc.kind}): {exc}")
         failures.append(exc)
-        return None
-    if result.not_modified:
-        return result
-    foreign = [p for p in result.posts if not p.external_id.startswith("/artikel/")]
-    if foreign and len(foreign) == len(result.posts):
+        if known.get("status") == "broken":
+            _remember_feed(ctx, site, "broken")  # still no usable feed: try again next week
+        return None, 0
+    if response.not_modified:
+        if known.get("status") == "broken":  # the same broken document as last time
+            _remember_feed(ctx, site, "broken")
+            notes.append("feed.xml unchanged and still broken")
+            return None, 0
+        return CollectResult(route="feed", not_modified=True), 0
+    try:
+        items = parse_feed(response.content, ctx.source.source_id, ctx.zone)
+        if items.entries and not items.posts and items.item_errors:
+            raise ParseError(f"no dated entry in feed ({len(items.item_errors)} undated)")
+    except ParseError as exc:
+        notes.append(f"feed.xml unusable ({exc.kind}): {exc}")
+        failures.append(exc)
+        if ITEMS_AFTER_CHANNEL.search(response.content) or "undated" in str(exc):
+            _remember_feed(ctx, site, "broken")  # the old feed.php: it stays so until the site is upgraded
+        return None, 0
+    foreign = [p for p in items.posts if not p.external_id.startswith("/artikel/")]
+    if foreign and len(foreign) == len(items.posts):
         # Old feeds link first/artikel/{id}: an identity the archive cannot match.
         notes.append(f"feed.xml links no /artikel/Y/M/D/slug path ({len(foreign)} items); not used")
-        return None
+        _remember_feed(ctx, site, "broken")
+        return None, 0
+    result = CollectResult(route="feed", item_errors=items.item_errors)
     if foreign:
         result.item_errors.extend(f"not an /artikel/Y/M/D/slug link: {p.url}" for p in foreign)
-        result.posts = [p for p in result.posts if p.external_id.startswith("/artikel/")]
-    return result
+    mine = [p for p in items.posts if p.external_id.startswith("/artikel/")]
+    result.posts = [p for p in mine if on_or_after(p.published_at, p.date_only, ctx.since, ctx.zone)]
+    # Fewer entries than the model's LIMIT: the feed lists every article, however recent.
+    full = items.entries >= FEED_LIMIT or items.entries == OLD_FEED_LIMIT
+    oldest = min((p.published_at for p in mine), default=None)
+    result.truncated = full and oldest is not None and oldest > ctx.since
+    if items.entries and known.get("status") != "ok":
+        _remember_feed(ctx, site, "ok")
+    return result, items.entries
+
+
+def _feed_state(ctx: CollectContext, site: str) -> dict:
+    known = ctx.state.get(FEED_STATE)
+    return known if isinstance(known, dict) and known.get("site") == site else {}
+
+
+def _remember_feed(ctx: CollectContext, site: str, status: str) -> None:
+    ctx.state[FEED_STATE] = {"site": site, "status": status, "checked": _now(ctx).isoformat()}
+
+
+def _recheck_due(ctx: CollectContext, known: dict) -> bool:
+    try:
+        checked = datetime.fromisoformat(str(known.get("checked")))
+    except ValueError:
+        return True
+    now = _now(ctx)
+    return checked.tzinfo is None or not checked <= now < checked + RECHECK_BROKEN_FEED
+
+
+def _now(ctx: CollectContext) -> datetime:
+    return ctx.now or datetime.now(UTC)
 
 
 def _read_listing(ctx: CollectContext, site: str, notes: list[str], failures: list,
@@ -193,6 +271,7 @@ def _read_pages(ctx: CollectContext, site: str, state_key: str, routes: tuple[st
         if not fresh:  # an empty page, or one repeating the last (out-of-range pages on some installs)
             break
         seen.update(p.external_id for p in fresh)
+        listing.rows += len(fresh)
         wanted = [p for p in fresh if on_or_after(p.published_at, p.date_only, ctx.since, ctx.zone)]
         listing.posts.extend(wanted)
         if len(wanted) < len(fresh) or (last_page is not None and page_no >= last_page):

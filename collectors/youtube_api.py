@@ -4,8 +4,11 @@ channels.list (`forHandle=@x`, `id=UC…` or `forUsername=`) gives the uploads p
 cached in the source's state; playlistItems.list pages it newest-first, 50 at a time, until a
 video published before `since` appears (counted by `contentDetails.videoPublishedAt`, the
 video's publication, not `snippet.publishedAt`, the time it entered the playlist);
-videos.list adds views, likes and comments for up to 50 ids per call. Each call costs one
-quota unit of the 10,000 a day; the units used are reported in the attempt notes.
+videos.list adds views, likes and comments for up to 50 ids per call, only when the window
+holds a video the last run did not see: a re-run with nothing new costs one call (the
+runner's since overlaps the newest stored video, whose statistics were taken when it was new;
+a stored count is kept when a post comes back without one). Each call costs one quota unit of
+the 10,000 a day; the units used are reported in the attempt notes.
 The key travels as the `key` query parameter and never appears in a message.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,6 +42,10 @@ MAX_PAGES = 40
 CHANNEL_ID = re.compile(r"^UC[\w-]{22}$")
 HANDLE = re.compile(r"^@[\w.-]{3,30}$")
 TAGS = re.compile(r"<[^>]+>")
+# Videos whose statistics were taken, remembered in the source state: those published within
+# this long of the newest one, a margin over the runner's 3-day overlap.
+STATS_STATE = "youtube_api_stats"
+STATS_MEMORY = timedelta(days=7)
 
 
 class YoutubeApiError(CollectorError):
@@ -190,7 +198,11 @@ def collect(ctx: CollectContext) -> CollectResult:
             # The cached uploads playlist vanished (channel moved?): resolve the channel again, once.
             ctx.state.pop("youtube_api", None)
             videos = list_uploads(api, ctx, uploads_playlist(api, ctx), result)
-        add_statistics(api, videos)
+        if statistics_needed(ctx, playlist, videos):
+            add_statistics(api, videos)
+            remember_statistics(ctx, playlist, videos)
+        else:
+            result.notes.append("statistics skipped: no video new since the last run")
     finally:
         log.info("youtube api %s: %d quota units", ctx.source.source_id, api.units)
     result.posts = list(videos.values())
@@ -237,6 +249,22 @@ def list_uploads(api: DataApi, ctx: CollectContext, playlist: str, result: Colle
     if unpublished:
         result.notes.append(f"undated_items={unpublished}")
     return videos
+
+
+def statistics_needed(ctx: CollectContext, playlist: str, videos: dict[str, Post]) -> bool:
+    """True when the window holds a video whose statistics the last successful run did not take."""
+    known = ctx.state.get(STATS_STATE) or {}
+    if known.get("playlist") != playlist:
+        return bool(videos)
+    return not set(videos) <= set(known.get("ids") or [])
+
+
+def remember_statistics(ctx: CollectContext, playlist: str, videos: dict[str, Post]) -> None:
+    if not videos:
+        return
+    newest = max(p.published_at for p in videos.values())
+    recent = sorted(vid for vid, p in videos.items() if p.published_at >= newest - STATS_MEMORY)
+    ctx.state[STATS_STATE] = {"playlist": playlist, "ids": recent}
 
 
 def add_statistics(api: DataApi, videos: dict[str, Post]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -63,11 +63,11 @@ def host_site(httpserver, *, prefix: str = "", feed: str | None = "feed.xml", ar
     return base
 
 
-def make_ctx(address: str, since: datetime, state: dict | None = None) -> CollectContext:
+def make_ctx(address: str, since: datetime, state: dict | None = None, now: datetime | None = None) -> CollectContext:
     client = HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False))
     source = Source("desa-sidomulyo-web", "desa-sidomulyo", "website", "opensid", address)
     return CollectContext(source=source, since=since, http=client.for_source(source.source_id), zone=JAKARTA,
-                          state=state if state is not None else {})
+                          state=state if state is not None else {}, now=now)
 
 
 def requested(httpserver) -> list[str]:
@@ -259,3 +259,108 @@ def test_truncated_feed_without_html_routes_is_reported_truncated(httpserver):
     assert len(result.posts) == 50
     assert result.truncated is True  # the runner records the coverage gap
     assert any("archive unusable" in note for note in result.notes)
+
+
+# --- re-runs with nothing new: one request ---------------------------------------------------
+
+NEWEST = uploaded(ARTICLES[0])
+RERUN_SINCE = NEWEST - timedelta(days=3)  # the runner's since: newest stored minus the overlap
+RUN_DAY = local("2025-09-10T06:00")
+
+
+def feed_with(count: int) -> str:
+    """feed.xml as a village with only its `count` newest articles serves it."""
+    text = (FIXTURES / "feed.xml").read_text()
+    items = re.findall(r"\s*<item>.*?</item>", text, flags=re.DOTALL)
+    return text.replace("".join(items), "".join(items[:count]))
+
+
+def empty_archive() -> str:
+    text = (FIXTURES / "arsip_1.html").read_text()
+    text = re.sub(r"<tbody>.*?</tbody>", "<tbody></tbody>", text, flags=re.DOTALL)
+    return re.sub(r"Halaman 1 dari \d+", "Halaman 1 dari 1", text)
+
+
+def serve(httpserver, path: str, body: str, content_type: str = "text/xml; charset=UTF-8") -> None:
+    httpserver.expect_request(path).respond_with_data(body.replace(SITE, httpserver.url_for("/")),
+                                                      content_type=content_type)
+
+
+def test_rerun_of_a_new_feed_costs_one_request(httpserver):
+    base = host_site(httpserver)
+    state: dict = {}
+    opensid.collect(make_ctx(base, local("2025-06-01T00:00"), state, now=RUN_DAY))
+    httpserver.clear_log()
+    result = opensid.collect(make_ctx(base, RERUN_SINCE, state, now=RUN_DAY))
+    assert result.route == "feed"
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(RERUN_SINCE)]
+    assert requested(httpserver) == ["/feed.xml"]
+    assert state["opensid_feed"]["status"] == "ok"
+
+
+def test_feed_shorter_than_its_limit_lists_every_article(httpserver):
+    """A village with 3 articles, all within the overlap: the feed alone is the whole list."""
+    host_site(httpserver, feed=None)
+    serve(httpserver, "/feed.xml", feed_with(3))
+    for since in (local("2025-01-01T00:00"), RERUN_SINCE):  # first collection, then the re-run
+        httpserver.clear_log()
+        result = opensid.collect(make_ctx(httpserver.url_for("/"), since))
+        assert result.route == "feed"
+        assert result.truncated is False
+        assert [p.external_id for p in result.posts] == [article_id(a) for a in ARTICLES[:3]]
+        assert requested(httpserver) == ["/feed.xml"]
+
+
+def test_empty_feed_counts_once_the_archive_confirms_it(httpserver):
+    host_site(httpserver, feed=None, archive=None, index=False)
+    serve(httpserver, "/feed.xml", feed_with(0))
+    serve(httpserver, "/arsip/1", empty_archive(), "text/html; charset=UTF-8")
+    state: dict = {}
+    first = opensid.collect(make_ctx(httpserver.url_for("/"), local("2025-01-01T00:00"), state))
+    assert first.posts == []
+    assert requested(httpserver) == ["/feed.xml", "/arsip/1"]
+    assert state["opensid_feed"]["status"] == "empty"
+    httpserver.clear_log()
+    again = opensid.collect(make_ctx(httpserver.url_for("/"), local("2025-01-01T00:00"), state))
+    assert (again.posts, again.route, again.truncated) == ([], "feed", False)
+    assert requested(httpserver) == ["/feed.xml"]
+
+
+def test_empty_feed_of_a_village_with_articles_is_not_trusted(httpserver):
+    host_site(httpserver, feed=None)
+    serve(httpserver, "/feed.xml", feed_with(0))
+    state: dict = {}
+    since = local("2025-08-20T00:00")
+    result = opensid.collect(make_ctx(httpserver.url_for("/"), since, state, now=RUN_DAY))
+    assert result.route == "archive"
+    assert [p.external_id for p in result.posts] == [article_id(a) for a in published_since(since)]
+    assert state["opensid_feed"]["status"] == "broken"
+
+
+def test_old_broken_feed_is_remembered_and_rechecked_weekly(httpserver):
+    base = host_site(httpserver, feed="feed_old.xml")
+    state: dict = {}
+    opensid.collect(make_ctx(base, local("2025-07-20T00:00"), state, now=RUN_DAY))
+    assert requested(httpserver) == ["/feed.xml", "/arsip/1", "/arsip/2"]
+    assert state["opensid_feed"]["status"] == "broken"
+
+    httpserver.clear_log()
+    rerun = opensid.collect(make_ctx(base, RERUN_SINCE, state, now=RUN_DAY + timedelta(hours=6)))
+    assert rerun.route == "archive"
+    assert [p.external_id for p in rerun.posts] == [article_id(a) for a in published_since(RERUN_SINCE)]
+    assert requested(httpserver) == ["/arsip/1"]
+
+    httpserver.clear_log()  # a week on, the feed is tried again (the site may have been upgraded)
+    opensid.collect(make_ctx(base, RERUN_SINCE, state, now=RUN_DAY + timedelta(days=7)))
+    assert requested(httpserver) == ["/feed.xml", "/arsip/1"]
+    assert state["opensid_feed"]["checked"] == (RUN_DAY + timedelta(days=7)).isoformat()
+
+
+def test_upgraded_site_leaves_the_broken_feed_behind(httpserver):
+    base = host_site(httpserver)
+    checked = (RUN_DAY - timedelta(days=8)).isoformat()
+    state = {"opensid_feed": {"site": base, "status": "broken", "checked": checked}}
+    result = opensid.collect(make_ctx(base, RERUN_SINCE, state, now=RUN_DAY))
+    assert result.route == "feed"
+    assert requested(httpserver) == ["/feed.xml"]
+    assert state["opensid_feed"]["status"] == "ok"

@@ -144,3 +144,45 @@ def test_vanished_cached_playlist_is_resolved_again(httpserver):
     result = youtube_api.collect(ctx)
     assert len(result.posts) == 3
     assert ctx.state["youtube_api"]["uploads"] == UPLOADS
+
+
+def one_page() -> dict:
+    """Both fixture pages' items on one page, as a real page of 50 would hold them."""
+    first, second = fixture_json("youtube_api", "playlist_page1.json"), fixture_json("youtube_api", "playlist_page2.json")
+    return {**{k: v for k, v in first.items() if k != "nextPageToken"}, "items": first["items"] + second["items"]}
+
+
+def test_rerun_with_nothing_new_skips_the_statistics_call(httpserver):
+    """A re-run whose window (newest stored minus the overlap) holds only videos the last run
+    already took statistics for costs one playlistItems call."""
+    serve_listing(httpserver)
+    state = {"youtube_api": {"address": "@pemkabblora", "channel_id": CHANNEL, "uploads": UPLOADS}}
+    first = youtube_api.collect(make_ctx(source(httpserver), SINCE, {"PANTAU_YOUTUBE_KEY": KEY}, state=state))
+    assert first.posts[0].views == 1520
+    # Remembered: the videos within a week of the newest, a margin over the next window.
+    assert state["youtube_api_stats"]["ids"] == ["vidAAAAAAA1", "vidAAAAAAA2"]
+
+    httpserver.clear()
+    httpserver.expect_request("/youtube/v3/playlistItems").respond_with_json(one_page())
+    httpserver.expect_request("/youtube/v3/videos").respond_with_json(fixture_json("youtube_api", "videos.json"))
+    rerun_since = datetime(2025, 9, 17, 3, tzinfo=UTC)  # newest stored (20 Sept) minus 3 days
+    ctx = make_ctx(source(httpserver), rerun_since, {"PANTAU_YOUTUBE_KEY": KEY}, state=state)
+    again = youtube_api.collect(ctx)
+    assert [p.external_id for p in again.posts] == ["vidAAAAAAA1", "vidAAAAAAA2"]
+    assert ctx.http.requests == 1
+    assert [request.path for request, _ in httpserver.log] == ["/youtube/v3/playlistItems"]
+    assert all(p.views is None for p in again.posts)  # the store keeps the counts it has
+    assert "quota_units=1" in again.notes
+
+
+def test_a_new_video_brings_the_statistics_call_back(httpserver):
+    httpserver.expect_request("/youtube/v3/playlistItems").respond_with_json(one_page())
+    httpserver.expect_request("/youtube/v3/videos").respond_with_json(fixture_json("youtube_api", "videos.json"))
+    # The last run saw only vidAAAAAAA2; vidAAAAAAA1 is new.
+    state = {"youtube_api": {"address": "@pemkabblora", "uploads": UPLOADS},
+             "youtube_api_stats": {"playlist": UPLOADS, "ids": ["vidAAAAAAA2"]}}
+    ctx = make_ctx(source(httpserver), datetime(2025, 9, 15, tzinfo=UTC), {"PANTAU_YOUTUBE_KEY": KEY}, state=state)
+    result = youtube_api.collect(ctx)
+    assert ctx.http.requests == 2
+    assert result.posts[0].views == 1520
+    assert state["youtube_api_stats"]["ids"] == ["vidAAAAAAA1", "vidAAAAAAA2"]
