@@ -1,26 +1,29 @@
 """A small simulated regency, faults on, collected end to end over HTTP by the real collectors.
 
-After two weekly rounds each followed by one retry pass, the store must equal the ground truth
-exactly, except where a persisting injected fault stands in the way; every such fault must be
-visible as failed attempts; a newest-N feed outrun by its posting rate must leave a recorded
-coverage gap; and a re-run must not duplicate anything.
+After a first collection of the year and weekly Sunday-evening rounds up to the last day, each
+followed by one retry pass, the store must equal the ground truth exactly, except where a
+persisting injected fault stands in the way; every such fault must be visible as failed
+attempts; a newest-N feed outrun by its posting rate must leave a recorded coverage gap; a
+re-run must not duplicate anything; and past weeks must read from a real attempt log.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from collectors.runner import run_collection
+from pantau import metrics
 from pantau.config import DEFAULT_REGISTRY
 from pantau.registry import load_registry, write_units_csv
 from pantau.sim import content
 from pantau.sim.faults import FaultPlan
 from pantau.sim.registry import SIM_CREDENTIALS, write_registry
-from pantau.sim.scenario import demo_policy, run_scenario
+from pantau.sim.scenario import default_rounds, demo_policy, run_scenario
 from pantau.sim.server import SimServer
 from pantau.sim.truth import compare
 from pantau.sim.world import build_world, small_regency
@@ -31,15 +34,21 @@ BLORA = load_registry(DEFAULT_REGISTRY)
 CREDENTIALS = {k: v for k, v in SIM_CREDENTIALS.items() if k != "PANTAU_YOUTUBE_KEY"}
 
 
+# A first collection nine weeks into the world (feeds are outrun by then), three weekly rounds.
+WEEKS = 12
+WEEKLY_ROUNDS = 3
+
+
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo")
-    world = build_world(small_regency(BLORA.units), seed=5, weeks=10)
+    world = build_world(small_regency(BLORA.units), seed=5, weeks=WEEKS)
     with SimServer(world, FaultPlan(stall_seconds=2.0)) as server:
         registry = load_registry(write_registry(world, tmp / "registry"))
         store = Store(f"sqlite:///{tmp / 'demo.db'}")
         store.sync_registry(registry)
-        result = run_scenario(world, server, store, registry, credentials=CREDENTIALS, policy=demo_policy())
+        result = run_scenario(world, server, store, registry, weekly_rounds=WEEKLY_ROUNDS, credentials=CREDENTIALS,
+                              policy=demo_policy())
         yield world, server, store, registry, result
         store.dispose()
 
@@ -102,8 +111,9 @@ def test_demo_collect_only_cli_ends_with_the_truth_line(tmp_path):
     write_units_csv(units, folder / "units.csv")
     db = tmp_path / "demo.db"
     args = [sys.executable, "-m", "pantau", "demo", "--collect-only", "--registry", str(folder),
-            "--db", str(db), "--sim-port", "0", "--seed", "3", "--weeks", "8"]
+            "--db", str(db), "--sim-port", "0", "--seed", "3", "--weeks", "8", "--weekly-rounds", "2"]
     first = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert first.stdout.count("collection at ") == 3, first.stdout  # two Sunday rounds, then the last day
     last = first.stdout.strip().splitlines()[-1]
     assert last.startswith("ground truth: ") and last.endswith(" explained by persisting faults)"), first.stdout
     n, m = (int(x) for x in last.removeprefix("ground truth: ").replace(" differences (", " ").split()[:2])
@@ -123,13 +133,14 @@ def test_demo_collect_only_cli_ends_with_the_truth_line(tmp_path):
 def test_tiktok_video_count_delta_between_rounds_is_recorded_as_activity(collected):
     world, server, store, registry, result = collected
     activity = store.activity_frame()
-    first, last = (r.at for r in result.rounds)
+    instants = [r.at for r in result.rounds]
     tiktok = [c for c in world.channels if c.variant == "tiktok"]
     assert tiktok
     for channel in tiktok:
-        grown = len(channel.visible(last)) - len(channel.visible(first))
+        grown = [len(channel.visible(b)) - len(channel.visible(a)) for a, b in zip(instants, instants[1:], strict=False)]
         mine = activity[activity.source_id == channel.source_id]
-        assert list(mine.delta) == ([grown] if grown > 0 else []), channel.source_id
+        assert list(mine.delta) == [g for g in grown if g > 0], channel.source_id
+        assert sum(grown) > 0
     assert store.post_count("bupati-tt") == 0  # activity, never posts
 
 
@@ -156,6 +167,45 @@ def test_a_site_down_for_a_period_fails_then_catches_up(collected):
     assert len(hosts) == 1
     source_id = hosts[0].channels[0].source_id
     attempts = store.attempts_frame([source_id])
-    assert list(attempts.ok)[:3] == [False, False, True]  # round 1 and its retry pass, then round 2
+    # Every round before the end and its retry pass fail; the last day's round catches up.
+    failing = 2 * (len(result.rounds) - 1)
+    assert list(attempts.ok)[: failing + 1] == [False] * failing + [True]
     assert not [d for d in result.comparison.differences if d.source_id == source_id]
     assert store.post_count(source_id) == len(hosts[0].channels[0].visible(world.end)) > 0
+
+
+def test_round_schedule_is_sunday_evenings_then_the_last_day(collected):
+    world, server, store, registry, result = collected
+    instants = [r.at for r in result.rounds]
+    assert len(instants) == WEEKLY_ROUNDS + 1 and instants[-1] == world.end
+    for at, weeks_before in zip(instants[:-1], range(WEEKLY_ROUNDS, 0, -1), strict=True):
+        local = at.astimezone(world.zone)
+        assert local.date() == world.last_day - timedelta(weeks=weeks_before) and local.weekday() == 6
+        assert local.hour == 20
+    assert len(default_rounds(world, 50)) == WEEKS  # never before the world's first Sunday
+
+
+def test_past_weeks_read_their_health_from_the_attempt_log(collected):
+    world, server, store, registry, result = collected
+    # A past week inside the history, ended by a Sunday round: not the first, not the running one.
+    sunday = result.rounds[1].at.astimezone(world.zone).date()
+    monday = sunday - timedelta(days=6)
+    facts = metrics.load_facts(store, registry, monday - timedelta(weeks=1), world.last_day)
+    week = metrics.weekly_table(facts, monday, sunday).set_index("unit_id")
+    assert set(week.week) == {metrics.week_label(monday)}
+    down = [c for c in world.channels if c.persisting == "site-down"]
+    assert down
+    for channel in down:
+        assert week.loc[channel.unit_id, "data_status"] == metrics.DATA_FAILED
+        assert week.loc[channel.unit_id, "status"] == metrics.TANPA_DATA
+    # A unit with one working website, no fault on it: its week is known, whatever its pace.
+    working = [h.unit_id for h in world.hosts
+               if len(h.channels) == 1 and h.channels[0].collector and h.channels[0].variant != "tiktok"
+               and not h.channels[0].persisting and h.outage_until is None]
+    assert working
+    for unit_id in working:
+        assert week.loc[unit_id, "data_status"] == metrics.DATA_OK, unit_id
+        assert week.loc[unit_id, "status"] != metrics.TANPA_DATA, unit_id
+    # The outage is over only three days before the end: its past weeks are failures too.
+    outage = next(h for h in world.hosts if h.outage_until is not None)
+    assert week.loc[outage.unit_id, "data_status"] == metrics.DATA_FAILED

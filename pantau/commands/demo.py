@@ -1,8 +1,10 @@
 """pantau demo: a simulated regency on loopback, crawled by the real collectors, then the dashboard.
 
 No internet is needed: every unit's channels are served by pantau.sim in their platforms' real
-formats (faults included), the collectors crawl them over HTTP with the clock pinned to the
-simulation's last day, and the result is checked against the simulation's ground truth.
+formats (faults included), the collectors crawl them over HTTP in weekly rounds with the clock
+pinned (a first collection of the year some weeks before the end, then every Sunday evening, the
+last on the simulation's last day), so the attempt log holds a realistic history, and the result
+is checked against the simulation's ground truth.
 `--collect-only` stops there and exits 0 only when every difference is explained by a
 persisting injected fault; otherwise the dashboard opens on the collected store, marked as
 simulated, and the simulator keeps serving (post links work) until Ctrl-C.
@@ -25,7 +27,7 @@ from pantau.config import DATA_DIR, DEFAULT_REGISTRY, PROJECT_ROOT, normalise_db
 from pantau.registry import RegistryError, load_registry
 from pantau.sim.faults import FaultPlan
 from pantau.sim.registry import SIM_CREDENTIALS, describe, write_registry
-from pantau.sim.scenario import run_scenario
+from pantau.sim.scenario import WEEKLY_ROUNDS, Round, run_scenario
 from pantau.sim.server import SimServer
 from pantau.sim.world import DEFAULT_LAST_DAY, WEEKS, build_world
 from pantau.store import Store
@@ -53,6 +55,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=8, help="collection threads (default 8)")
     parser.add_argument("--weeks", type=int, default=WEEKS, help=f"weeks simulated, ending {DEFAULT_LAST_DAY} "
                                                                   f"(default {WEEKS})")
+    parser.add_argument("--weekly-rounds", type=int, default=WEEKLY_ROUNDS, metavar="N",
+                        help=f"Sunday-evening collections before the last day (default {WEEKLY_ROUNDS}, at most "
+                             "--weeks - 1); the first reaches back over the whole year, the others are "
+                             "incremental, and a last one runs on the last day")
     parser.add_argument("--sim-port", type=int, default=DEFAULT_SIM_PORT, metavar="PORT",
                         help=f"first loopback port of the simulator (default {DEFAULT_SIM_PORT}; one port per unit "
                              "follows). Fixed ports keep re-runs on the same database consistent.")
@@ -65,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     except RegistryError as exc:
         return fail(f"the registry has {len(exc.problems)} problem(s):\n{exc}")
     if args.weeks < 2:
-        return fail("--weeks must be at least 2 (the demo collects twice, a week apart)")
+        return fail("--weeks must be at least 2 (the demo collects at least twice, a week apart)")
+    if args.weekly_rounds < 1:
+        return fail("--weekly-rounds must be at least 1 (a first collection a week or more before the last day)")
     world = build_world(units_registry.units, seed=args.seed, weeks=args.weeks)
     try:
         server = SimServer(world, FaultPlan(), base_port=args.sim_port)
@@ -95,18 +103,16 @@ def _collect_and_show(args, world, server, folder: Path, db_url: str, settings) 
         started = time.monotonic()
         try:
             with collection_lock(store):
-                result = run_scenario(world, server, store, registry, workers=args.workers,
-                                      credentials=DEMO_CREDENTIALS)
+                result = run_scenario(world, server, store, registry, weekly_rounds=args.weekly_rounds,
+                                      workers=args.workers, credentials=DEMO_CREDENTIALS)
         except CollectionLocked as exc:
             print(f"pantau: {exc}", file=sys.stderr)
             return 3
         elapsed = time.monotonic() - started
-        for round_ in result.rounds:
-            print(f"collection at {round_.at.astimezone(world.zone):%Y-%m-%d %H:%M %Z}:")
-            for line in summary_lines(round_.first):
-                print(f"  {line}")
-            if round_.retry:
-                print(f"  retry pass: {round_.retry.ok} ok, {round_.retry.failed} failed")
+        last = len(result.rounds) - 1
+        for index, round_ in enumerate(result.rounds):
+            # The first collection and the last day in full; the weekly rounds between, one line each.
+            _print_round(round_, world.zone, full=index in (0, last))
         stats = server.stats()
         print(f"collected in {elapsed:.1f} s, {stats['requests']} requests served")
         persisting = sorted(f"{c.source_id} ({c.persisting})" for c in world.channels if c.persisting)
@@ -123,6 +129,21 @@ def _collect_and_show(args, world, server, folder: Path, db_url: str, settings) 
         return _dashboard(args, world, folder, db_url)
     finally:
         store.dispose()
+
+
+def _print_round(round_: Round, zone, *, full: bool) -> None:
+    when = f"{round_.at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+    retry = f"retry pass: {round_.retry.ok} ok, {round_.retry.failed} failed" if round_.retry else ""
+    if not full:
+        first = round_.first
+        print(f"collection at {when}: {first.ok} ok, {first.failed} failed, {first.skipped} skipped, "
+              f"{first.posts_new} new posts, {first.requests} requests" + (f"; {retry}" if retry else ""))
+        return
+    print(f"collection at {when}:")
+    for line in summary_lines(round_.first):
+        print(f"  {line}")
+    if retry:
+        print(f"  {retry}")
 
 
 def _dashboard(args, world, folder: Path, db_url: str) -> int:
