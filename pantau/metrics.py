@@ -277,7 +277,7 @@ def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
     else:  # a zone with daylight saving: bucket in pandas from two columns only
         daily = daily_counts(store.posts_frame(lower, upper, columns=["unit_id", "published_at"]), zone)
         success = success_days(store.success_log(health_from), sources, zone)
-    last = store.last_post_times(before=lower)
+    last = store.last_post_times_of(units["unit_id"].tolist(), before=lower)  # only these units are rated
     last_before = pd.DataFrame({"unit_id": last["unit_id"].astype(str), "day": local_days(last["published_at"], zone)})
     return make_facts(units, sources, daily, registry.settings, today, success, last_before, start)
 
@@ -344,17 +344,23 @@ def _asof(events: pd.DataFrame, queries: pd.DataFrame) -> pd.Series:
     result = pd.Series(pd.NaT, index=queries.index, dtype="datetime64[ns]")
     if events.empty or queries.empty:
         return result
-    left = queries[["unit_id", "ref_day"]].copy()
-    left["_row"] = np.arange(len(left))
-    left["unit_id"] = left["unit_id"].astype(str)
-    left["ref_day"] = left["ref_day"].astype("datetime64[ns]")
-    right = events[["unit_id", "day"]].drop_duplicates().copy()
-    right["unit_id"] = right["unit_id"].astype(str)
-    right["hit"] = right["day"].astype("datetime64[ns]")
-    right = right.drop(columns="day").sort_values("hit")
-    merged = pd.merge_asof(left.sort_values("ref_day"), right, left_on="ref_day", right_on="hit",
-                           by="unit_id", direction="backward").sort_values("_row")
-    result[:] = merged["hit"].to_numpy()
+    # One sorted array of (unit, day) keys and one binary search for all queries: a few hundred
+    # queries against tens of thousands of events, without merge_asof's sorting and copying.
+    n_events = len(events)
+    units, _ = pd.factorize(np.concatenate([events["unit_id"].astype(str).to_numpy(),
+                                            queries["unit_id"].astype(str).to_numpy()]))
+    days = np.concatenate([events["day"].to_numpy(dtype="datetime64[ns]"),
+                           queries["ref_day"].to_numpy(dtype="datetime64[ns]")])
+    distinct, rank = np.unique(days, return_inverse=True)
+    keys = units.astype("int64") * len(distinct) + rank.reshape(-1)
+    event_keys, query_keys = keys[:n_events], keys[n_events:]
+    order = np.argsort(event_keys, kind="stable")
+    sorted_keys = event_keys[order]
+    position = np.searchsorted(sorted_keys, query_keys, side="right") - 1
+    candidate = order[np.clip(position, 0, None)]
+    same_unit = (position >= 0) & (units[:n_events][candidate] == units[n_events:])
+    hits = days[:n_events][candidate]
+    result[:] = np.where(same_unit, hits, np.datetime64("NaT"))
     return result
 
 
@@ -404,7 +410,9 @@ def _data_status(facts: Facts, grid: pd.DataFrame) -> np.ndarray:
 
 
 def _targets(kinds: pd.Series, settings: Settings) -> pd.Series:
-    return kinds.map(lambda kind: settings.target_for(kind)).astype("Int64")
+    # One lookup per distinct kind, not per row: a weekly grid has thousands of rows, five kinds.
+    per_kind = {kind: settings.target_for(kind) for kind in kinds.unique()}
+    return kinds.map(per_kind).astype("Int64")
 
 
 def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Timestamp],
