@@ -102,8 +102,20 @@ def facts(db: str, reg: str, today: date, start: date) -> metrics.Facts:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def period(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
     loaded = facts(db, reg, today, window_start(today, start))
-    history = metrics.history_loader(get_store(db), get_registry(reg))
+
+    def history(unit_ids: list[str], first: pd.Timestamp, before: pd.Timestamp) -> pd.DataFrame:
+        # Cached on its own: a week and a month ending in the same complete week ask for the
+        # same older weeks, so changing the period does not read them again.
+        return weekly_history(db, reg, today, tuple(unit_ids), first, before)
+
     return metrics.period_table(loaded, start, end, history=history)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def weekly_history(db: str, reg: str, today: date, unit_ids: tuple[str, ...], first: pd.Timestamp,
+                   before: pd.Timestamp) -> pd.DataFrame:
+    """Posts per unit per ISO week in [first, before), for streaks older than the loaded facts."""
+    return metrics.history_loader(get_store(db), get_registry(reg))(list(unit_ids), first, before)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
