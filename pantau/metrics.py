@@ -497,7 +497,26 @@ def _streaks_with_history(facts: Facts, counts: pd.DataFrame, mondays: list[pd.T
     return streak
 
 
-def period_table(facts: Facts, start: date, end: date, history=None) -> pd.DataFrame:
+def streak_week(facts: Facts, end: date) -> pd.Timestamp:
+    """Monday of the week a period's streaks are counted up to: the last complete week up to its end."""
+    return min(last_complete_week(facts.today), week_start(to_day(end) + ONE_DAY) - pd.Timedelta(days=7))
+
+
+def _loaded_mondays(facts: Facts, last_week: pd.Timestamp) -> list[pd.Timestamp]:
+    """The whole weeks of the loaded facts, up to `last_week`."""
+    first_loaded = week_start(facts.start + pd.Timedelta(days=6))  # the first whole week loaded
+    return [m for m in weeks_overlapping(first_loaded, last_week) if first_loaded <= m <= last_week]
+
+
+def period_streaks(facts: Facts, last_week: pd.Timestamp, history=None) -> pd.Series:
+    """Streak per unit_id as of `last_week` (see period_table). It depends on the week only, not on
+    the period, so a caller may compute it once for every period ending in the same week."""
+    mondays = _loaded_mondays(facts, last_week)
+    counts = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
+    return _streaks_with_history(facts, counts, mondays, last_week, history)
+
+
+def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.Series | None = None) -> pd.DataFrame:
     """The leaderboard of one period (local days start..end inclusive), one row per unit.
 
     Columns: unit_id, name, kind, parent_id, posts, active_days, pace, keeps_pace, target,
@@ -505,6 +524,8 @@ def period_table(facts: Facts, start: date, end: date, history=None) -> pd.DataF
     streak (as of the last complete week up to the period's end; `history` reads older weeks for
     the units whose streak spans everything loaded), status, days_since_last_post,
     last_post_day; the period's leaders' reference is in the `reference` attribute (frame.attrs).
+    `streak`, when given, is period_streaks(facts, streak_week(facts, end), history), computed
+    once by a caller that shows several periods ending in the same week.
     """
     first, last = to_day(start), min(to_day(end), facts.today)
     if first < facts.start:
@@ -519,16 +540,17 @@ def period_table(facts: Facts, start: date, end: date, history=None) -> pd.DataF
     table["keeps_pace"] = keeps_pace(table["pace"], facts.settings.pace_threshold)
     table["target"] = _targets(table["kind"], facts.settings)
 
-    last_week = min(last_complete_week(facts.today), week_start(to_day(end) + ONE_DAY) - pd.Timedelta(days=7))
-    first_loaded = week_start(facts.start + pd.Timedelta(days=6))  # the first whole week loaded
-    mondays = [m for m in weeks_overlapping(min(first_loaded, first), last_week) if first_loaded <= m <= last_week]
-    counts = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
-    inside = counts[(counts["week_start"] >= first) & (counts["week_start"] + pd.Timedelta(days=6) <= to_day(end))]
+    last_week = streak_week(facts, end)
+    mondays = _loaded_mondays(facts, last_week)
+    inside_mondays = [m for m in mondays if m >= first and m + pd.Timedelta(days=6) <= to_day(end)]
+    inside = weekly_counts(facts.daily, facts.units, inside_mondays, facts.settings)
     weeks_met = inside.groupby("unit_id")["target_met"].sum(min_count=1)
     table["weeks_complete"] = inside["week_start"].nunique()
     table["weeks_met"] = table["unit_id"].map(weeks_met).astype("Int64")
     table.loc[table["target"].isna(), "weeks_met"] = pd.NA
-    table["streak"] = table["unit_id"].map(_streaks_with_history(facts, counts, mondays, last_week, history))
+    if streak is None:
+        streak = period_streaks(facts, last_week, history)
+    table["streak"] = table["unit_id"].map(streak)
     table["streak"] = table["streak"].astype("Int64")
 
     refs = pd.DataFrame({"unit_id": table["unit_id"], "ref_day": last})
