@@ -277,7 +277,7 @@ def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
     else:  # a zone with daylight saving: bucket in pandas from two columns only
         daily = daily_counts(store.posts_frame(lower, upper, columns=["unit_id", "published_at"]), zone)
         success = success_days(store.success_log(health_from), sources, zone)
-    last = store.last_post_times(before=lower)
+    last = store.last_post_times_of(units["unit_id"].tolist(), before=lower)  # only these units are rated
     last_before = pd.DataFrame({"unit_id": last["unit_id"].astype(str), "day": local_days(last["published_at"], zone)})
     return make_facts(units, sources, daily, registry.settings, today, success, last_before, start)
 
@@ -344,17 +344,23 @@ def _asof(events: pd.DataFrame, queries: pd.DataFrame) -> pd.Series:
     result = pd.Series(pd.NaT, index=queries.index, dtype="datetime64[ns]")
     if events.empty or queries.empty:
         return result
-    left = queries[["unit_id", "ref_day"]].copy()
-    left["_row"] = np.arange(len(left))
-    left["unit_id"] = left["unit_id"].astype(str)
-    left["ref_day"] = left["ref_day"].astype("datetime64[ns]")
-    right = events[["unit_id", "day"]].drop_duplicates().copy()
-    right["unit_id"] = right["unit_id"].astype(str)
-    right["hit"] = right["day"].astype("datetime64[ns]")
-    right = right.drop(columns="day").sort_values("hit")
-    merged = pd.merge_asof(left.sort_values("ref_day"), right, left_on="ref_day", right_on="hit",
-                           by="unit_id", direction="backward").sort_values("_row")
-    result[:] = merged["hit"].to_numpy()
+    # One sorted array of (unit, day) keys and one binary search for all queries: a few hundred
+    # queries against tens of thousands of events, without merge_asof's sorting and copying.
+    n_events = len(events)
+    units, _ = pd.factorize(np.concatenate([events["unit_id"].astype(str).to_numpy(),
+                                            queries["unit_id"].astype(str).to_numpy()]))
+    days = np.concatenate([events["day"].to_numpy(dtype="datetime64[ns]"),
+                           queries["ref_day"].to_numpy(dtype="datetime64[ns]")])
+    distinct, rank = np.unique(days, return_inverse=True)
+    keys = units.astype("int64") * len(distinct) + rank.reshape(-1)
+    event_keys, query_keys = keys[:n_events], keys[n_events:]
+    order = np.argsort(event_keys, kind="stable")
+    sorted_keys = event_keys[order]
+    position = np.searchsorted(sorted_keys, query_keys, side="right") - 1
+    candidate = order[np.clip(position, 0, None)]
+    same_unit = (position >= 0) & (units[:n_events][candidate] == units[n_events:])
+    hits = days[:n_events][candidate]
+    result[:] = np.where(same_unit, hits, np.datetime64("NaT"))
     return result
 
 
@@ -404,7 +410,9 @@ def _data_status(facts: Facts, grid: pd.DataFrame) -> np.ndarray:
 
 
 def _targets(kinds: pd.Series, settings: Settings) -> pd.Series:
-    return kinds.map(lambda kind: settings.target_for(kind)).astype("Int64")
+    # One lookup per distinct kind, not per row: a weekly grid has thousands of rows, five kinds.
+    per_kind = {kind: settings.target_for(kind) for kind in kinds.unique()}
+    return kinds.map(per_kind).astype("Int64")
 
 
 def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Timestamp],
@@ -489,7 +497,26 @@ def _streaks_with_history(facts: Facts, counts: pd.DataFrame, mondays: list[pd.T
     return streak
 
 
-def period_table(facts: Facts, start: date, end: date, history=None) -> pd.DataFrame:
+def streak_week(facts: Facts, end: date) -> pd.Timestamp:
+    """Monday of the week a period's streaks are counted up to: the last complete week up to its end."""
+    return min(last_complete_week(facts.today), week_start(to_day(end) + ONE_DAY) - pd.Timedelta(days=7))
+
+
+def _loaded_mondays(facts: Facts, last_week: pd.Timestamp) -> list[pd.Timestamp]:
+    """The whole weeks of the loaded facts, up to `last_week`."""
+    first_loaded = week_start(facts.start + pd.Timedelta(days=6))  # the first whole week loaded
+    return [m for m in weeks_overlapping(first_loaded, last_week) if first_loaded <= m <= last_week]
+
+
+def period_streaks(facts: Facts, last_week: pd.Timestamp, history=None) -> pd.Series:
+    """Streak per unit_id as of `last_week` (see period_table). It depends on the week only, not on
+    the period, so a caller may compute it once for every period ending in the same week."""
+    mondays = _loaded_mondays(facts, last_week)
+    counts = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
+    return _streaks_with_history(facts, counts, mondays, last_week, history)
+
+
+def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.Series | None = None) -> pd.DataFrame:
     """The leaderboard of one period (local days start..end inclusive), one row per unit.
 
     Columns: unit_id, name, kind, parent_id, posts, active_days, pace, keeps_pace, target,
@@ -497,6 +524,8 @@ def period_table(facts: Facts, start: date, end: date, history=None) -> pd.DataF
     streak (as of the last complete week up to the period's end; `history` reads older weeks for
     the units whose streak spans everything loaded), status, days_since_last_post,
     last_post_day; the period's leaders' reference is in the `reference` attribute (frame.attrs).
+    `streak`, when given, is period_streaks(facts, streak_week(facts, end), history), computed
+    once by a caller that shows several periods ending in the same week.
     """
     first, last = to_day(start), min(to_day(end), facts.today)
     if first < facts.start:
@@ -511,16 +540,17 @@ def period_table(facts: Facts, start: date, end: date, history=None) -> pd.DataF
     table["keeps_pace"] = keeps_pace(table["pace"], facts.settings.pace_threshold)
     table["target"] = _targets(table["kind"], facts.settings)
 
-    last_week = min(last_complete_week(facts.today), week_start(to_day(end) + ONE_DAY) - pd.Timedelta(days=7))
-    first_loaded = week_start(facts.start + pd.Timedelta(days=6))  # the first whole week loaded
-    mondays = [m for m in weeks_overlapping(min(first_loaded, first), last_week) if first_loaded <= m <= last_week]
-    counts = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
-    inside = counts[(counts["week_start"] >= first) & (counts["week_start"] + pd.Timedelta(days=6) <= to_day(end))]
+    last_week = streak_week(facts, end)
+    mondays = _loaded_mondays(facts, last_week)
+    inside_mondays = [m for m in mondays if m >= first and m + pd.Timedelta(days=6) <= to_day(end)]
+    inside = weekly_counts(facts.daily, facts.units, inside_mondays, facts.settings)
     weeks_met = inside.groupby("unit_id")["target_met"].sum(min_count=1)
     table["weeks_complete"] = inside["week_start"].nunique()
     table["weeks_met"] = table["unit_id"].map(weeks_met).astype("Int64")
     table.loc[table["target"].isna(), "weeks_met"] = pd.NA
-    table["streak"] = table["unit_id"].map(_streaks_with_history(facts, counts, mondays, last_week, history))
+    if streak is None:
+        streak = period_streaks(facts, last_week, history)
+    table["streak"] = table["unit_id"].map(streak)
     table["streak"] = table["streak"].astype("Int64")
 
     refs = pd.DataFrame({"unit_id": table["unit_id"], "ref_day": last})

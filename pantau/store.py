@@ -13,9 +13,10 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import (
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    bindparam,
     cast,
     create_engine,
     delete,
@@ -471,11 +473,14 @@ class Store:
         Columns: unit_id, week_start (naive local Monday), posts. For streaks that reach back a
         year: a tenth of the rows of daily counts.
         """
-        if self.dialect == "sqlite":
-            minutes = int(utc_offset.total_seconds() // 60)
-            # 'weekday 0' moves to the coming Sunday (or stays on one); six days back is its Monday.
-            week = type_coerce(func.date(posts.c.published_at, f"{minutes:+d} minutes", "weekday 0", "-6 days"),
-                               String)
+        sqlite = self.dialect == "sqlite"
+        if sqlite:
+            # Whole weeks since Monday 0001-01-01, local: integer arithmetic on the epoch seconds
+            # costs half of date()'s text modifiers per row, and stays positive for any year.
+            seconds = int(utc_offset.total_seconds()) + _SECONDS_0001_TO_1970
+            epoch = type_coerce(func.unixepoch(posts.c.published_at), Integer) \
+                if sqlite3.sqlite_version_info >= (3, 38) else cast(func.strftime("%s", posts.c.published_at), Integer)
+            week = (epoch + seconds) // _SECONDS_PER_WEEK
         else:
             week = cast(func.date_trunc("week", posts.c.published_at + utc_offset), Date)
         query = (
@@ -487,7 +492,7 @@ class Store:
             query = query.where(posts.c.unit_id.in_(list(unit_ids)))
         with self.engine.connect() as conn:
             frame = _frame(conn.execute(query).all(), ["unit_id", "week_start", "posts"])
-        frame["week_start"] = _days(frame["week_start"])
+        frame["week_start"] = _mondays(frame["week_start"]) if sqlite else _days(frame["week_start"])
         frame["posts"] = frame["posts"].astype("int64")
         return frame
 
@@ -504,6 +509,20 @@ class Store:
         with self.engine.connect() as conn:
             frame = _frame(conn.execute(query).all(), ["unit_id", "published_at"])
         return _aware(frame, ("published_at",))
+
+    def last_post_times_of(self, unit_ids: Sequence[str], before: datetime) -> pd.DataFrame:
+        """The newest published_at before an instant, for the given units (those with a post):
+        unit_id, published_at. One index seek per unit on (unit_id, published_at), where a
+        GROUP BY over every unit reads every older post."""
+        query = select(func.max(posts.c.published_at)).where(posts.c.unit_id == bindparam("unit"),
+                                                              posts.c.published_at < to_db_time(before))
+        rows = []
+        with self.engine.connect() as conn:
+            for unit_id in dict.fromkeys(unit_ids):
+                newest = conn.execute(query, {"unit": unit_id}).scalar()
+                if newest is not None:
+                    rows.append((unit_id, newest))
+        return _aware(_frame(rows, ["unit_id", "published_at"]), ("published_at",))
 
     def _success_queries(self, since: datetime | None, when):
         """Successful attempts, and manual imports (a manual post's collected_at is its import)."""
@@ -819,6 +838,20 @@ def _days(values: pd.Series) -> pd.Series:
     if values.empty:
         return pd.Series([], dtype="datetime64[ns]", index=values.index)
     return pd.to_datetime(values.astype(str), format="%Y-%m-%d").astype("datetime64[ns]")
+
+
+_SECONDS_PER_WEEK = 7 * 86400
+# From 0001-01-01 (a Monday, proleptic Gregorian) to the Unix epoch.
+_DAYS_0001_TO_1970 = (date(1970, 1, 1) - date(1, 1, 1)).days
+_SECONDS_0001_TO_1970 = _DAYS_0001_TO_1970 * 86400
+
+
+def _mondays(weeks: pd.Series) -> pd.Series:
+    """Whole weeks since 0001-01-01 (SQLite) -> naive local Monday timestamps."""
+    if weeks.empty:
+        return pd.Series([], dtype="datetime64[ns]", index=weeks.index)
+    days = weeks.astype("int64").to_numpy() * 7 - _DAYS_0001_TO_1970
+    return pd.Series(days.astype("datetime64[D]").astype("datetime64[ns]"), index=weeks.index)
 
 
 def _aware(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:

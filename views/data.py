@@ -101,9 +101,18 @@ def facts(db: str, reg: str, today: date, start: date) -> metrics.Facts:
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def period(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
-    loaded = facts(db, reg, today, window_start(today, start))
+    window = window_start(today, start)
+    loaded = facts(db, reg, today, window)
+    streak = streaks(db, reg, today, window, metrics.streak_week(loaded, end))
+    return metrics.period_table(loaded, start, end, streak=streak)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def streaks(db: str, reg: str, today: date, window: date, last_week: pd.Timestamp) -> pd.Series:
+    """Streaks as of one week, cached on their own: a week and a month ending in the same complete
+    week share them, so changing the period neither recounts the weeks nor reads older ones."""
     history = metrics.history_loader(get_store(db), get_registry(reg))
-    return metrics.period_table(loaded, start, end, history=history)
+    return metrics.period_streaks(facts(db, reg, today, window), last_week, history)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
