@@ -15,12 +15,23 @@ from pantau.store import Store
 
 
 def save_posts(store: Store, unit_id: str, platform: str, items: Iterable[Post]) -> tuple[int, int]:
-    """Upsert posts of one source, then screen them; return (seen, new)."""
+    """Upsert posts of one source, screening them; return (seen, new).
+
+    A new post is stored as it came, so it is screened from the item and written with its flags;
+    a known post is screened again from what the store now holds.
+    """
     batch = list(items)
-    seen, new = store.upsert_posts(unit_id, platform, batch)
-    if batch:
-        screen_stored(store, [(p.source_id, p.external_id) for p in batch])
-    return seen, new
+    lex = lexicons()
+
+    def flags_of(post: Post) -> tuple[str, dict]:
+        result = screen(post_text(post.title, post.excerpt), lex)
+        return result.flags_str, result.terms
+
+    seen, fresh = store.upsert_posts_detailed(unit_id, platform, batch, flags=flags_of)
+    known = [(p.source_id, p.external_id) for p in batch if (p.source_id, p.external_id) not in fresh]
+    if known:
+        screen_stored(store, known)
+    return seen, len(fresh)
 
 
 def screen_stored(store: Store, keys: list[tuple[str, str]]) -> None:

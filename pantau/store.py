@@ -324,19 +324,27 @@ class Store:
     # -- posts --------------------------------------------------------------------------------
 
     def upsert_posts(self, unit_id: str, platform: str, items: Iterable[Post]) -> tuple[int, int]:
-        """Insert new posts, refresh known ones; return (seen, new).
+        """Insert new posts, refresh known ones; return (seen, new)."""
+        seen, fresh = self.upsert_posts_detailed(unit_id, platform, items)
+        return seen, len(fresh)
+
+    def upsert_posts_detailed(
+        self, unit_id: str, platform: str, items: Iterable[Post],
+        flags: Callable[[Post], tuple[str, dict]] | None = None,
+    ) -> tuple[int, set[tuple[str, str]]]:
+        """Insert new posts, refresh known ones; return (seen, keys of the posts inserted).
 
         Identity is (source_id, external_id). A known post keeps its publication time (history
         is not rewritten) unless it was stored date-only and an exact time arrives; it takes the
-        newest title, link and engagement counts.
+        newest title, link and engagement counts. `flags`, when given, screens a new post so its
+        flags are written with it (one statement instead of an insert and an update).
         """
         batch: dict[tuple[str, str], Post] = {}
         for post in items:
             batch[(post.source_id, post.external_id)] = post  # last one wins within a batch
         if not batch:
-            return 0, 0
+            return 0, set()
         now = to_db_time(utcnow())
-        new = 0
         keys = list(batch)
         with self.engine.begin() as conn:
             known: dict[tuple[str, str], bool] = {}  # key -> stored as date-only
@@ -349,8 +357,12 @@ class Store:
                 known.update(((r[0], r[1]), bool(r[2])) for r in rows)
             fresh = [batch[k] for k in keys if k not in known]
             if fresh:
-                conn.execute(insert(posts), [_post_row(p, unit_id, platform, now) for p in fresh])
-                new = len(fresh)
+                rows = [_post_row(p, unit_id, platform, now) for p in fresh]
+                if flags is not None:
+                    for row, post in zip(rows, fresh, strict=True):
+                        raised, terms = flags(post)
+                        row["flags"], row["flag_terms"] = raised, json.dumps(terms, ensure_ascii=False)
+                conn.execute(insert(posts), rows)
             for key in keys:
                 if key not in known:
                     continue
@@ -371,7 +383,7 @@ class Store:
                     .where(and_(posts.c.source_id == key[0], posts.c.external_id == key[1]))
                     .values(**values)
                 )
-        return len(batch), new
+        return len(batch), {(p.source_id, p.external_id) for p in fresh}
 
     def mark_missing(self, source_id: str, present_ids: set[str], since: datetime) -> int:
         """Mark posts of a fully listed window that upstream no longer shows; never delete."""
