@@ -26,7 +26,6 @@ from pantau.store import Store, attempts, to_db_time
 
 ZONE = ZoneInfo("Asia/Jakarta")
 XSS_TITLE = "<img src=x onerror=alert(1)>"
-FLAG_CHOICES = ("pembangunan", "layanan", "kesehatan", "pendidikan", "seremonial", "")
 
 SMALL_UNITS = [
     ("bupati", "Bupati Blora", "pimpinan", ""),
@@ -232,13 +231,11 @@ def _seed_attempts(store: Store, registry: Registry, days: list[date], broken_un
 
 
 def _seed_flags(store: Store, rng: random.Random) -> None:
+    """Flags from the real screening of each title, so topics match what the posts say."""
+    from pantau.ingest import screen_stored
+
     frame = store.posts_frame(columns=["source_id", "external_id"])
-    flagged = []
-    for source_id, external_id in frame.itertuples(index=False):
-        flag = rng.choice(FLAG_CHOICES)
-        if flag:
-            flagged.append((source_id, external_id, flag, {flag: [flag]}))
-    store.set_flags(flagged)
+    screen_stored(store, list(frame.itertuples(index=False, name=None)))
 
 
 def seeded_store(tmp_path: Path, today: date = date(2025, 9, 24), blora: bool = False, weeks: int = 10) -> Seeded:
