@@ -147,7 +147,8 @@ def _print_round(round_: Round, zone, *, full: bool) -> None:
 
 
 def _dashboard(args, world, folder: Path, db_url: str) -> int:
-    app = PROJECT_ROOT / "dashboard.py"
+    # server.py serves dashboard.py with the pages' modules loaded at startup.
+    app = PROJECT_ROOT / "server.py"
     if not app.exists():
         raise CommandError(f"{app} not found: the dashboard is not installed in this checkout")
     env = dict(os.environ)

@@ -1,5 +1,7 @@
 """`pantau bench dashboard`: a store of N simulated posts, the metrics behind each page timed,
-then Ringkasan rendered by Streamlit's AppTest (cold, then in a new session), and a filter change.
+then Ringkasan rendered by Streamlit's AppTest in fresh processes started like a dashboard server
+(first visitor, empty data caches, a new session, two filter changes), each figure the median of
+`--repeat` processes with its worst case beside it, and the peak memory of such a process.
 
 The posts are the simulated Blora year, repeated with shifted times and distinct identities
 until there are N of them: the same units, kinds and rhythms, at a larger volume.
@@ -7,8 +9,10 @@ until there are N of them: the same units, kinds and rhythms, at a larger volume
 
 from __future__ import annotations
 
-import os
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,6 +28,7 @@ from pantau.store import Store
 
 FIRST_RENDER_TARGET = 1.0
 FILTER_CHANGE_TARGET = 0.3
+MEMORY_TARGET_MB = 500
 BATCH = 5000
 
 
@@ -60,7 +65,7 @@ def timed(fn: Callable, *args):
     return value, time.perf_counter() - started
 
 
-def run(posts: int, seed: int, emit: Callable, machine: Callable) -> int:
+def run(posts: int, seed: int, emit: Callable, machine: Callable, repeat: int = 3) -> int:
     from pantau import metrics  # the dashboard's metrics: an ImportError says the dashboard is missing
 
     units = load_registry(DEFAULT_REGISTRY)
@@ -98,50 +103,55 @@ def run(posts: int, seed: int, emit: Callable, machine: Callable) -> int:
         _, seconds = timed(metrics.kecamatan_rollup, month_table, facts.sources)
         emit("metrics.kecamatan_rollup_s", seconds)
         store.dispose()
-        render(db_url, folder, today, emit)
+        render(db_url, folder, today, emit, repeat)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
-def render(db_url: str, folder: Path, today, emit: Callable) -> None:
-    # Bare-mode notices ("missing ScriptRunContext") are noise in a benchmark's output.
-    from streamlit import logger as streamlit_logger
-    from streamlit.testing.v1 import AppTest
+RENDER_KEYS = (
+    # key, target (seconds) or None
+    ("startup.components_s", None),
+    ("startup.preload_s", None),
+    ("render.ringkasan_first_s", FIRST_RENDER_TARGET),
+    ("render.ringkasan_cold_caches_s", FIRST_RENDER_TARGET),
+    ("render.ringkasan_new_session_s", FIRST_RENDER_TARGET),
+    ("render.filter_kinds_s", FILTER_CHANGE_TARGET),
+    ("render.filter_period_s", FILTER_CHANGE_TARGET),
+    ("memory.dashboard_peak_mb", None),
+)
 
-    streamlit_logger.set_log_level("error")
-    os.environ.update({"PANTAU_DB": db_url, "PANTAU_REGISTRY": str(folder), "PANTAU_TODAY": today.isoformat(),
-                       "PANTAU_SIMULATED": "1", "PANTAU_MODE": "public"})
-    app = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=300)
-    _, first = timed(app.run)
-    if app.exception:
-        raise RuntimeError(f"Ringkasan failed to render: {app.exception[0].message}")
-    emit("render.ringkasan_first_s", first)
-    emit("render.ringkasan_first_ratio", first / FIRST_RENDER_TARGET)
-    # What a visitor meets once the server has run a while but the data caches are empty (after
-    # a TTL expiry or a new collection): modules imported, every query and metric computed anew.
-    import streamlit as st
 
-    st.cache_data.clear()  # a TTL expiry empties these; the engine and registry resources stay
-    cold = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=300)
-    _, cold_cache = timed(cold.run)
-    emit("render.ringkasan_cold_caches_warm_process_s", cold_cache)
-    emit("render.ringkasan_cold_caches_warm_process_ratio", cold_cache / FIRST_RENDER_TARGET)
-    again = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=300)
-    _, warm = timed(again.run)
-    emit("render.ringkasan_new_session_s", warm)
-    emit("render.ringkasan_new_session_ratio", warm / FIRST_RENDER_TARGET)
-    kinds = again.multiselect(key="ringkasan-kinds")
-    kinds.set_value(["opd", "kecamatan", "desa"])
-    _, change = timed(again.run)
-    emit("render.filter_kinds_s", change)
-    emit("render.filter_kinds_ratio", change / FILTER_CHANGE_TARGET)
-    period = again.radio(key="ringkasan-kind")
-    period.set_value("Bulan")
-    _, change = timed(again.run)
-    emit("render.filter_period_s", change)
-    emit("render.filter_period_ratio", change / FILTER_CHANGE_TARGET)
-    if again.exception:
-        raise RuntimeError(f"Ringkasan failed after a filter change: {again.exception[0].message}")
+def render(db_url: str, folder: Path, today, emit: Callable, repeat: int) -> None:
+    """Ringkasan rendered in `repeat` fresh processes: each figure's median and worst case."""
+    runs = [render_in_fresh_process(db_url, folder, today) for _ in range(repeat)]
+    emit("inputs.render_processes", repeat)
+    for key, target in RENDER_KEYS:
+        values = sorted(run[key] for run in runs)
+        middle = statistics.median(values)
+        emit(key, middle)
+        stem, unit = key.rsplit("_", 1)
+        if repeat > 1:
+            emit(f"{stem}_max_{unit}", values[-1])
+        if target is not None:
+            emit(f"{stem}_ratio", middle / target)
     emit("target.first_render_s", f"< {FIRST_RENDER_TARGET}")
     emit("target.filter_change_s", f"< {FILTER_CHANGE_TARGET}")
+    emit("target.dashboard_peak_mb", f"< {MEMORY_TARGET_MB} at 1000000 posts")
+
+
+def render_in_fresh_process(db_url: str, folder: Path, today) -> dict[str, float]:
+    """One child process, started like a dashboard server: its figures as a dict."""
+    command = [sys.executable, "-m", "pantau.sim.render_child", db_url, str(folder), today.isoformat()]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"the render process failed: {done.stderr.strip()[-2000:]}")
+    figures = {}
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition(": ")
+        if key in dict(RENDER_KEYS):
+            figures[key] = float(value)
+    missing = [key for key, _ in RENDER_KEYS if key not in figures]
+    if missing:
+        raise RuntimeError(f"the render process did not report {missing}")
+    return figures

@@ -76,11 +76,22 @@ class Comparison:
         return sum(1 for d in self.differences if d.explained_by)
 
     @property
+    def unexplained(self) -> int:
+        return self.count - self.explained
+
+    @property
     def exact(self) -> bool:
-        return self.count == self.explained
+        return self.unexplained == 0
 
     def summary_line(self) -> str:
-        return f"ground truth: {self.count} differences ({self.explained} explained by persisting faults)"
+        """Unexplained differences first: they are the ones that say a collector is wrong."""
+        line = (f"ground truth: {self.unexplained} differences unexplained, "
+                f"{self.explained} explained by persisting faults")
+        if self.explained:
+            blocked = {d.source_id for d in self.differences if d.explained_by}
+            reasons = sorted({d.explained_by for d in self.differences if d.explained_by})
+            line += f" on {len(blocked)} sources ({', '.join(reasons)})"
+        return line
 
     def unit_weeks(self) -> list[tuple[str, str, int, int, str]]:
         """(unit, week, truth, stored, explanation) summed over the unit's sources."""

@@ -1,0 +1,51 @@
+"""`pantau bench` runs end to end on small inputs and prints every figure it promises.
+
+Timings are never asserted here (they live in the benchmark's output); what is asserted are the
+inputs it reports, that every figure is a number, that ratios are figure / target, and the
+collection properties that do not depend on the machine: at most two requests at once per host,
+at most one request per source on a re-run with nothing new.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench(*args: str) -> dict[str, str]:
+    done = subprocess.run([sys.executable, "-m", "pantau", "bench", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    figures = dict(line.split(": ", 1) for line in lines)
+    assert len(figures) == len(lines), "a key was printed twice"
+    return figures
+
+
+def test_bench_dashboard_reports_every_render_figure_with_its_ratio():
+    figures = bench("dashboard", "--posts", "3000", "--repeat", "2")
+    assert figures["inputs.posts"] == "3000"
+    assert figures["inputs.render_processes"] == "2"
+    assert figures["machine.cpus"].isdigit()
+    for key, target in (("render.ringkasan_first", 1.0), ("render.ringkasan_cold_caches", 1.0),
+                        ("render.ringkasan_new_session", 1.0), ("render.filter_kinds", 0.3),
+                        ("render.filter_period", 0.3)):
+        median, worst = float(figures[f"{key}_s"]), float(figures[f"{key}_max_s"])
+        assert 0 < median <= worst
+        assert abs(float(figures[f"{key}_ratio"]) - median / target) < 0.002
+    assert float(figures["memory.dashboard_peak_mb"]) > 50  # a process with pandas loaded, really measured
+    assert float(figures["startup.preload_s"]) > 0
+
+
+def test_bench_collect_keeps_per_host_and_rerun_bounds():
+    figures = bench("collect", "--sources", "24", "--latency-ms", "5", "--workers", "4")
+    assert int(figures["inputs.sources"]) >= 24
+    assert int(figures["full.requests"]) > int(figures["rerun.requests"]) > 0
+    assert int(figures["full.sources_failed"]) == 0  # faults are off in the benchmark
+    assert int(figures["full.max_concurrent_per_host"]) <= 2
+    assert float(figures["rerun.requests_per_source"]) <= 1
+    assert figures["result.per_host_ok"] == "True" and figures["result.rerun_ok"] == "True"
+    assert int(figures["rerun.posts_new"]) == 0
