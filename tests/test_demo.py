@@ -9,6 +9,7 @@ re-run must not duplicate anything; and past weeks must read from a real attempt
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -115,10 +116,11 @@ def test_demo_collect_only_cli_ends_with_the_truth_line(tmp_path):
     first = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert first.stdout.count("collection at ") == 3, first.stdout  # two Sunday rounds, then the last day
     last = first.stdout.strip().splitlines()[-1]
-    assert last.startswith("ground truth: ") and " explained by persisting faults" in last, first.stdout
-    unexplained = int(last.removeprefix("ground truth: ").split()[0])
-    assert first.returncode == (0 if unexplained == 0 else 1), first.stdout + first.stderr
-    assert unexplained == 0, first.stdout
+    shape = re.fullmatch(r"ground truth: (\d+) differences \((\d+) explained by persisting faults\)", last)
+    assert shape, first.stdout
+    differences, explained = int(shape[1]), int(shape[2])
+    assert first.returncode == (0 if differences == explained else 1), first.stdout + first.stderr
+    assert differences == explained, first.stdout
     assert not (DEFAULT_REGISTRY / "sources.csv").read_text().count("127.0.0.1")
     store = Store(f"sqlite:///{db}")
     count = store.post_count()

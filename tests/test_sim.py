@@ -470,7 +470,8 @@ def test_truth_comparison_counts_missing_and_extra_posts_per_week(world, tmp_pat
     assert any(d.missing == [channel.posts[0].external_id] for d in mine)
     assert any(d.extra == ["/artikel/2025/1/1/bogus"] for d in mine)
     assert result.count > len(mine)  # the other sources hold nothing at all
-    assert result.summary_line().startswith(f"ground truth: {result.count} differences unexplained, 0 explained")
+    assert result.summary_line() == f"ground truth: {result.count} differences (0 explained by persisting faults)"
+    assert not result.exact and result.explanation_line() == ""
     store.dispose()
 
 
