@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from pantau.models import VILLAGE_KINDS
 from pantau.registry import Registry, Settings
@@ -272,6 +273,7 @@ def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
     health_from = lower - timedelta(days=HEALTH_WINDOW_DAYS + 1)
     offset = fixed_utc_offset(zone, start, today)
     if offset is not None:
+        _ensure_rollup(store, offset)
         daily = store.daily_post_counts(lower, upper, offset)
         success = unit_success_days(store.success_days(health_from, offset), sources)
     else:  # a zone with daylight saving: bucket in pandas from two columns only
@@ -280,6 +282,15 @@ def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
     last = store.last_post_times_of(units["unit_id"].tolist(), before=lower)  # only these units are rated
     last_before = pd.DataFrame({"unit_id": last["unit_id"].astype(str), "day": local_days(last["published_at"], zone)})
     return make_facts(units, sources, daily, registry.settings, today, success, last_before, start)
+
+
+def _ensure_rollup(store, offset: timedelta) -> None:
+    """Counts read a row per unit-day once the store's rollup exists; building it writes, and a
+    read-only database is still answered (from the posts themselves, only slower)."""
+    try:
+        store.ensure_day_rollup(offset)
+    except SQLAlchemyError as exc:
+        log.warning("could not build the per-day rollup: %s", type(exc).__name__)
 
 
 def history_loader(store, registry: Registry):

@@ -111,6 +111,25 @@ posts = Table(
     Index("ix_posts_published", "published_at"),
 )
 
+# Posts per unit per local day, kept in step with `posts` by every write that adds a post or moves
+# its day. The dashboard's counts then read a row per unit-day instead of a row per post: a year
+# of a regency is ~100k rows whether it holds 200 thousand posts or 10 million. One set of rows per
+# UTC offset listed in post_day_offsets (a regency has one); an offset not listed is counted from
+# `posts` directly, so the rollup is an accelerator, never a second source of truth.
+post_days = Table(
+    "post_days", metadata,
+    Column("utc_offset_min", Integer, primary_key=True, autoincrement=False),
+    Column("unit_id", String(200), primary_key=True),
+    Column("day", Integer, primary_key=True, autoincrement=False),  # local days since 0001-01-01
+    Column("posts", Integer, nullable=False),
+)
+
+post_day_offsets = Table(
+    "post_day_offsets", metadata,
+    Column("utc_offset_min", Integer, primary_key=True, autoincrement=False),
+    Column("built_at", DateTime, nullable=False),
+)
+
 attempts = Table(
     "attempts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -222,8 +241,13 @@ def _initial_schema(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
+def _post_days(engine: Engine) -> None:
+    metadata.create_all(engine, tables=[post_days, post_day_offsets])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", _initial_schema),
+    Migration("0002_post_days", _post_days),
 )
 
 
@@ -303,6 +327,9 @@ class Store:
             conn.execute(delete(sources).where(sources.c.collector != "manual"))
             if registry.sources:
                 conn.execute(insert(sources), [_source_row(s) for s in registry.sources])
+        offset = datetime.now(registry.settings.zone).utcoffset()
+        if offset is not None:
+            self.ensure_day_rollup(offset)
 
     def ensure_source(self, source: Source) -> bool:
         """Create a source row if missing (manual imports); True when it was created."""
@@ -347,15 +374,17 @@ class Store:
         now = to_db_time(utcnow())
         keys = list(batch)
         with self.engine.begin() as conn:
-            known: dict[tuple[str, str], bool] = {}  # key -> stored as date-only
+            known: dict[tuple[str, str], tuple] = {}  # key -> (date-only?, unit_id, published_at)
             for chunk in _chunks(keys, 400):
                 rows = conn.execute(
-                    select(posts.c.source_id, posts.c.external_id, posts.c.date_only).where(
+                    select(posts.c.source_id, posts.c.external_id, posts.c.date_only, posts.c.unit_id,
+                           posts.c.published_at).where(
                         tuple_(posts.c.source_id, posts.c.external_id).in_(chunk)
                     )
                 )
-                known.update(((r[0], r[1]), bool(r[2])) for r in rows)
+                known.update(((r[0], r[1]), (bool(r[2]), r[3], r[4])) for r in rows)
             fresh = [batch[k] for k in keys if k not in known]
+            day_changes: list[tuple[str, datetime, int]] = []  # (unit_id, naive UTC instant, +1/-1)
             if fresh:
                 rows = [_post_row(p, unit_id, platform, now) for p in fresh]
                 if flags is not None:
@@ -363,6 +392,7 @@ class Store:
                         raised, terms = flags(post)
                         row["flags"], row["flag_terms"] = raised, json.dumps(terms, ensure_ascii=False)
                 conn.execute(insert(posts), rows)
+                day_changes.extend((row["unit_id"], row["published_at"], 1) for row in rows)
             for key in keys:
                 if key not in known:
                     continue
@@ -373,17 +403,116 @@ class Store:
                 for counter in ("likes", "comments", "views"):
                     if getattr(post, counter) is not None:
                         values[counter] = getattr(post, counter)
-                if known[key] and not post.date_only:
+                date_only, stored_unit, stored_at = known[key]
+                if date_only and not post.date_only:
                     # An archive gave only the day; a feed now gives the exact time. That is
                     # precision gained, not history rewritten.
                     values["published_at"] = to_db_time(post.published_at)
                     values["date_only"] = False
+                    day_changes += [(stored_unit, stored_at, -1), (stored_unit, values["published_at"], 1)]
                 conn.execute(
                     update(posts)
                     .where(and_(posts.c.source_id == key[0], posts.c.external_id == key[1]))
                     .values(**values)
                 )
+            self._count_days(conn, day_changes)
         return len(batch), {(p.source_id, p.external_id) for p in fresh}
+
+    # -- the per-day rollup (post_days) -------------------------------------------------------
+
+    def _count_days(self, conn, changes: Sequence[tuple[str, datetime, int]]) -> None:
+        """Apply (unit_id, naive UTC instant, +1/-1) to every built offset of post_days, in the
+        writer's transaction: the rollup and the posts commit or roll back together."""
+        if not changes:
+            return
+        offsets = [r[0] for r in conn.execute(select(post_day_offsets.c.utc_offset_min))]
+        if not offsets:
+            return
+        totals: dict[tuple[int, str, int], int] = {}
+        for minutes in offsets:
+            shift = timedelta(minutes=minutes)
+            for unit_id, at, sign in changes:
+                key = (minutes, unit_id, _day_number(at + shift))
+                totals[key] = totals.get(key, 0) + sign
+        rows = [{"utc_offset_min": m, "unit_id": u, "day": d, "posts": n} for (m, u, d), n in totals.items() if n]
+        if not rows:
+            return
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = dialect_insert(post_days)
+        # An atomic add: concurrent writers (collector threads, another process) never lose a count.
+        statement = statement.on_conflict_do_update(
+            index_elements=[post_days.c.utc_offset_min, post_days.c.unit_id, post_days.c.day],
+            set_={"posts": post_days.c.posts + statement.excluded.posts},
+        )
+        conn.execute(statement, rows)
+
+    def day_rollup_offsets(self) -> list[timedelta]:
+        with self.engine.connect() as conn:
+            return [timedelta(minutes=r[0]) for r in conn.execute(select(post_day_offsets.c.utc_offset_min))]
+
+    def ensure_day_rollup(self, utc_offset: timedelta) -> bool:
+        """Build post_days for a UTC offset unless it exists; True when built now.
+
+        One GROUP BY over every post, once per offset (a regency has one); from then on every
+        write keeps it in step. Callers: registry sync (collect, demo, import) and the dashboard's
+        first load, so a store written before this table existed gets it too.
+        """
+        minutes = int(utc_offset.total_seconds() // 60)
+        if utc_offset != timedelta(minutes=minutes):
+            raise ValueError(f"UTC offset {utc_offset} is not whole minutes")
+        with self.engine.connect() as conn:
+            if conn.execute(select(post_day_offsets.c.utc_offset_min)
+                            .where(post_day_offsets.c.utc_offset_min == minutes)).first():
+                return False
+        day = self._day_number_sql(posts.c.published_at, minutes)
+        build = select(literal(minutes), posts.c.unit_id, day, func.count()).group_by(posts.c.unit_id, day)
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    # Writers wait until the rows are built and the offset listed: none is missed.
+                    conn.exec_driver_sql("LOCK TABLE posts IN SHARE ROW EXCLUSIVE MODE")
+                # A write first: on SQLite it takes the write lock, so the count below sees every
+                # committed post and no writer commits until the offset is listed.
+                conn.execute(delete(post_days).where(post_days.c.utc_offset_min == minutes))
+                conn.execute(insert(post_days).from_select(["utc_offset_min", "unit_id", "day", "posts"], build))
+                conn.execute(insert(post_day_offsets).values(utc_offset_min=minutes, built_at=to_db_time(utcnow())))
+        except IntegrityError:
+            return False  # another process built it at the same moment; ours rolled back
+        log.info("built the per-day rollup for UTC%+d minutes", minutes)
+        return True
+
+    def _day_number_sql(self, column, minutes: int):
+        """SQL for local days since 0001-01-01 of a naive-UTC column, shifted by `minutes`."""
+        seconds = minutes * 60 + _SECONDS_0001_TO_1970
+        if self.dialect == "sqlite":
+            epoch = type_coerce(func.unixepoch(column), Integer) \
+                if sqlite3.sqlite_version_info >= (3, 38) else cast(func.strftime("%s", column), Integer)
+            return (epoch + seconds) // 86400
+        return cast(func.floor((func.date_part("epoch", column) + seconds) / 86400), Integer)
+
+    def _rolled_days(self, minutes: int, start: datetime, end: datetime, utc_offset: timedelta,
+                     unit_ids: Sequence[str] | None):
+        first, last = (_day_number(to_db_time(edge) + utc_offset) for edge in (start, end))
+        query = select(post_days.c.unit_id, post_days.c.day, post_days.c.posts).where(
+            post_days.c.utc_offset_min == minutes, post_days.c.day >= first, post_days.c.day < last,
+            post_days.c.posts != 0)
+        if unit_ids is not None:
+            query = query.where(post_days.c.unit_id.in_(list(unit_ids)))
+        return query
+
+    def _rollup_offset(self, conn, start: datetime, end: datetime, utc_offset: timedelta) -> int | None:
+        """The offset in minutes when post_days answers [start, end): built, and both ends local midnights."""
+        minutes = int(utc_offset.total_seconds() // 60)
+        for edge in (start, end):
+            local = to_db_time(edge) + utc_offset
+            if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+                return None
+        built = conn.execute(select(post_day_offsets.c.utc_offset_min)
+                             .where(post_day_offsets.c.utc_offset_min == minutes)).first()
+        return minutes if built else None
 
     def mark_missing(self, source_id: str, present_ids: set[str], since: datetime) -> int:
         """Mark posts of a fully listed window that upstream no longer shows; never delete."""
@@ -462,8 +591,17 @@ class Store:
 
         `utc_offset` is the regency zone's fixed offset (Indonesia has no daylight saving);
         the caller falls back to pandas when a zone's offset changes within the period.
-        Columns: unit_id, day (naive local midnight), posts.
+        Columns: unit_id, day (naive local midnight), posts. Read from post_days when it is
+        built for this offset and the period is whole local days; from posts otherwise.
         """
+        with self.engine.connect() as conn:
+            minutes = self._rollup_offset(conn, start, end, utc_offset)
+            if minutes is not None:
+                query = self._rolled_days(minutes, start, end, utc_offset, unit_ids)
+                frame = _frame(conn.execute(query).all(), ["unit_id", "day", "posts"])
+                frame["day"] = _day_dates(frame["day"])
+                frame["posts"] = frame["posts"].astype("int64")
+                return frame
         day = self._local_day(posts.c.published_at, utc_offset)
         query = (
             select(posts.c.unit_id, day.label("day"), func.count().label("posts"))
@@ -483,8 +621,18 @@ class Store:
         """Posts per unit per ISO week (by local day) for published_at in [start, end).
 
         Columns: unit_id, week_start (naive local Monday), posts. For streaks that reach back a
-        year: a tenth of the rows of daily counts.
+        year: a tenth of the rows of daily counts. From post_days when it can answer.
         """
+        with self.engine.connect() as conn:
+            minutes = self._rollup_offset(conn, start, end, utc_offset)
+            if minutes is not None:
+                days = self._rolled_days(minutes, start, end, utc_offset, unit_ids).subquery()
+                monday = (days.c.day // 7) * 7  # day 0, 0001-01-01, is a Monday
+                query = select(days.c.unit_id, monday, func.sum(days.c.posts)).group_by(days.c.unit_id, monday)
+                frame = _frame(conn.execute(query).all(), ["unit_id", "week_start", "posts"])
+                frame["week_start"] = _day_dates(frame["week_start"])
+                frame["posts"] = frame["posts"].astype("int64")
+                return frame
         sqlite = self.dialect == "sqlite"
         if sqlite:
             # Whole weeks since Monday 0001-01-01, local: integer arithmetic on the epoch seconds
@@ -856,6 +1004,19 @@ _SECONDS_PER_WEEK = 7 * 86400
 # From 0001-01-01 (a Monday, proleptic Gregorian) to the Unix epoch.
 _DAYS_0001_TO_1970 = (date(1970, 1, 1) - date(1, 1, 1)).days
 _SECONDS_0001_TO_1970 = _DAYS_0001_TO_1970 * 86400
+
+
+def _day_number(naive_local: datetime) -> int:
+    """Days since 0001-01-01 of a naive local instant: post_days' day key."""
+    return naive_local.toordinal() - 1
+
+
+def _day_dates(days: pd.Series) -> pd.Series:
+    """Days since 0001-01-01 -> naive midnight timestamps."""
+    if days.empty:
+        return pd.Series([], dtype="datetime64[ns]", index=days.index)
+    values = days.astype("int64").to_numpy() - _DAYS_0001_TO_1970
+    return pd.Series(values.astype("datetime64[D]").astype("datetime64[ns]"), index=days.index)
 
 
 def _mondays(weeks: pd.Series) -> pd.Series:

@@ -1,5 +1,6 @@
-"""One real browser: Streamlit serves dashboard.py, headless Chromium clicks through the pages,
-and a post titled like an HTML injection shows as literal text, never as an element.
+"""One real browser: Streamlit serves server.py (dashboard.py with its preloading lifespan),
+headless Chromium clicks through the pages, and a post titled like an HTML injection shows as
+literal text, never as an element.
 
 Chromium comes from PANTAU_CHROMIUM, else /usr/bin/chromium. Without one (and without
 PANTAU_REQUIRE_BROWSER) the test is skipped with the reason; when PANTAU_CHROMIUM is set

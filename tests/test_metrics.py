@@ -320,6 +320,57 @@ def test_daily_counts_in_sql_match_pandas(store: Store):
     assert in_sql.set_index(key).loc[("opd-a", pd.Timestamp("2025-09-01")), "posts"] == 1
 
 
+def _sorted(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    return frame.sort_values(key).reset_index(drop=True)
+
+
+def test_per_day_rollup_answers_exactly_what_the_posts_say(store: Store):
+    wib = timedelta(hours=7)
+    start, end = datetime(2025, 8, 1, tzinfo=ZONE), datetime(2025, 10, 1, tzinfo=ZONE)
+    early = [Post("s-a", f"e{i}", "", "t", datetime(2025, 9, 10, 16, 59, tzinfo=UTC) + timedelta(hours=i))
+             for i in range(3)]  # 23:59 WIB on the 10th, then 00:59 and 01:59 on the 11th
+    store.upsert_posts("opd-a", "website", early)
+    assert store.ensure_day_rollup(wib) and not store.ensure_day_rollup(wib)  # built once, from the posts
+    assert store.day_rollup_offsets() == [wib]
+    # Later writes keep it in step: new posts, a re-collection, a date-only post gaining its time
+    # (17:00 UTC on the 9th is the 10th 00:00 WIB; the exact time moves it to the 11th).
+    archived = Post("s-b", "/artikel/x", "", "t", datetime(2025, 9, 9, 17, 0, tzinfo=UTC), date_only=True)
+    store.upsert_posts("desa-b", "website", [archived])
+    store.upsert_posts("opd-a", "website", early + [Post("s-a", "n", "", "t", datetime(2025, 8, 31, 18, tzinfo=UTC))])
+    store.upsert_posts("desa-b", "website", [Post("s-b", "/artikel/x", "", "t", datetime(2025, 9, 11, 3, tzinfo=UTC))])
+    rolled = store.daily_post_counts(start, end, wib)
+    direct = m.daily_counts(store.posts_frame(columns=["unit_id", "published_at"]), ZONE)
+    key = ["unit_id", "day"]
+    pd.testing.assert_frame_equal(_sorted(rolled, key), _sorted(direct, key), check_dtype=False)
+    assert rolled.set_index(key).loc[("desa-b", pd.Timestamp("2025-09-11")), "posts"] == 1
+    assert ("desa-b", pd.Timestamp("2025-09-10")) not in rolled.set_index(key).index  # moved, not doubled
+    weeks = store.weekly_post_counts(start, end, wib)
+    pd.testing.assert_frame_equal(_sorted(weeks, ["unit_id", "week_start"]),
+                                  _sorted(m.weeks_of(direct), ["unit_id", "week_start"]), check_dtype=False)
+    # An offset without a rollup, or a period that is not whole local days, is counted from posts.
+    wita = timedelta(hours=8)
+    assert store.daily_post_counts(start, end, wita)["posts"].sum() == 5
+    noon = store.daily_post_counts(start + timedelta(hours=12), end, wib)
+    assert noon["posts"].sum() == 5 and set(noon["unit_id"]) == {"opd-a", "desa-b"}
+
+
+def test_per_day_rollup_loses_no_count_under_concurrent_writers(store: Store):
+    from concurrent.futures import ThreadPoolExecutor
+    wib = timedelta(hours=7)
+    store.ensure_day_rollup(wib)
+    moment = datetime(2025, 9, 10, 3, tzinfo=UTC)
+
+    def write(worker: int) -> None:
+        for batch in range(5):
+            store.upsert_posts("opd-a", "website",
+                               [Post(f"s-{worker}", f"{batch}-{i}", "", "t", moment) for i in range(20)])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(write, range(4)))
+    start, end = datetime(2025, 9, 1, tzinfo=ZONE), datetime(2025, 10, 1, tzinfo=ZONE)
+    assert store.daily_post_counts(start, end, wib)["posts"].tolist() == [400]
+
+
 def test_streak_reaches_past_the_loaded_window_only_for_units_that_need_it():
     today = date(2025, 9, 24)
     last = m.last_complete_week(today)
