@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from pantau.commands.common import fail
+from pantau.config import normalise_db_url
 
 NAME = "bench"
 HELP = "benchmarks: collection against the simulator, dashboard render times"
@@ -44,6 +45,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--posts", type=int, default=200_000, help="dashboard: posts in the store (default 200000)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="dashboard: fresh render processes; figures are their median (default 3)")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="dashboard: keep the store and its registry in DIR; a later run with the same "
+                             "--posts and --seed measures it again without seeding (for the 10-million-post hand "
+                             "run). The store is a SQLite file there unless --db names one (e.g. PostgreSQL); "
+                             "$PANTAU_DB is never used, so a benchmark never writes into a real database")
     parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
 
 
@@ -163,7 +169,10 @@ def bench_dashboard(args: argparse.Namespace) -> int:
     try:
         if args.posts < 1 or args.repeat < 1:
             return fail("--posts and --repeat must be positive")
-        return dashboard_bench.run(args.posts, args.seed, emit, machine, args.repeat)
+        return dashboard_bench.run(args.posts, args.seed, emit, machine, args.repeat, keep=args.keep,
+                                   db_url=normalise_db_url(args.db) if args.db else None)
     except ImportError as exc:
         print(f"pantau: the dashboard benchmark needs the dashboard modules: {exc}", file=sys.stderr)
         return 1
+    except dashboard_bench.StoreMismatch as exc:
+        return fail(str(exc))
