@@ -15,10 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bench(*args: str) -> dict[str, str]:
+def bench(*args: str, code: int = 0) -> dict[str, str]:
     done = subprocess.run([sys.executable, "-m", "pantau", "bench", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == code, done.stdout + done.stderr
+    if code:
+        return {"stderr": done.stderr}
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     figures = dict(line.split(": ", 1) for line in lines)
     assert len(figures) == len(lines), "a key was printed twice"
@@ -38,6 +40,17 @@ def test_bench_dashboard_reports_every_render_figure_with_its_ratio():
         assert abs(float(figures[f"{key}_ratio"]) - median / target) < 0.002
     assert float(figures["memory.dashboard_peak_mb"]) > 50  # a process with pandas loaded, really measured
     assert float(figures["startup.preload_s"]) > 0
+    assert figures["inputs.day_rollup"] == "built" and figures["inputs.store"] == "sqlite"
+
+
+def test_bench_dashboard_keeps_its_store_and_measures_it_again(tmp_path):
+    kept = tmp_path / "kept"
+    first = bench("dashboard", "--posts", "1500", "--repeat", "1", "--keep", str(kept))
+    assert float(first["setup.seed_store_s"]) > 0 and (kept / "dashboard.db").exists()
+    again = bench("dashboard", "--posts", "1500", "--repeat", "1", "--keep", str(kept))
+    assert again["setup.seed_store_s"] == "reused" and again["inputs.posts"] == "1500"
+    refused = bench("dashboard", "--posts", "1600", "--repeat", "1", "--keep", str(kept), code=1)
+    assert "holds 1500 posts, not 1600" in refused["stderr"]
 
 
 def test_bench_collect_keeps_per_host_and_rerun_bounds():
