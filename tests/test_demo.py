@@ -132,6 +132,37 @@ def test_demo_collect_only_cli_ends_with_the_truth_line(tmp_path):
     store.dispose()
 
 
+def _demo_cli(tmp_path, *extra: str) -> subprocess.CompletedProcess:
+    units = small_regency(BLORA.units, opd=3, kecamatan=2, villages=3)
+    folder = tmp_path / "units"
+    folder.mkdir(exist_ok=True)
+    write_units_csv(units, folder / "units.csv")
+    args = [sys.executable, "-m", "pantau", "demo", "--collect-only", "--registry", str(folder),
+            "--db", str(tmp_path / "demo.db"), "--sim-port", "0", "--seed", "3", "--weeks", "8",
+            "--weekly-rounds", "1", *extra]
+    return subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_demo_without_faults_reports_zero_differences(tmp_path):
+    done = _demo_cli(tmp_path, "--faults", "none")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "ground truth: 0 differences (0 explained by persisting faults)"
+    assert "persisting: none" in done.stdout
+
+
+def test_demo_site_down_on_demand_is_the_explained_difference(tmp_path):
+    done = _demo_cli(tmp_path, "--transient-share", "0", "--sites-down", "1", "--robots-disallowed", "0",
+                     "--outages", "0")
+    lines = done.stdout.strip().splitlines()
+    shape = re.fullmatch(r"ground truth: (\d+) differences \((\d+) explained by persisting faults\)", lines[-1])
+    assert shape and int(shape[1]) == int(shape[2]) > 0, done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert lines[-2].startswith(f"explained: {shape[2]} differences on 1 source that still fails (site down")
+    (tmp_path / "again").mkdir()
+    refused = _demo_cli(tmp_path / "again", "--transient-share", "2")
+    assert refused.returncode == 1 and "--transient-share must be between 0 and 1" in refused.stderr
+
+
 def test_tiktok_video_count_delta_between_rounds_is_recorded_as_activity(collected):
     world, server, store, registry, result = collected
     activity = store.activity_frame()

@@ -59,6 +59,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"Sunday-evening collections before the last day (default {WEEKLY_ROUNDS}, at most "
                              "--weeks - 1); the first reaches back over the whole year, the others are "
                              "incremental, and a last one runs on the last day")
+    defaults = FaultPlan()
+    faults = parser.add_argument_group("faults injected by the simulator (defaults: what real sites do)")
+    faults.add_argument("--faults", choices=("realistic", "none"), default="realistic",
+                        help="'none' serves every channel healthy: the ground truth must then show 0 differences")
+    faults.add_argument("--transient-share", type=float, default=defaults.transient_share, metavar="SHARE",
+                        help="share of channels hit once by a 503, 429, timeout, reset, cut body, broken XML or "
+                             f"feed 404, which retries must recover (default {defaults.transient_share})")
+    faults.add_argument("--sites-down", type=int, default=defaults.sites_down, metavar="N",
+                        help=f"websites down for the whole run (default {defaults.sites_down})")
+    faults.add_argument("--robots-disallowed", type=int, default=defaults.robots_disallowed, metavar="N",
+                        help=f"websites whose robots.txt disallows Pantau (default {defaults.robots_disallowed})")
+    faults.add_argument("--outages", type=int, default=defaults.outages, metavar="N",
+                        help="websites down until three days before the last day, caught up by the last "
+                             f"collection (default {defaults.outages})")
+    faults.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
+                        help="added to every response (default 0)")
     parser.add_argument("--sim-port", type=int, default=DEFAULT_SIM_PORT, metavar="PORT",
                         help=f"first loopback port of the simulator (default {DEFAULT_SIM_PORT}; one port per unit "
                              "follows). Fixed ports keep re-runs on the same database consistent.")
@@ -74,9 +90,18 @@ def run(args: argparse.Namespace) -> int:
         return fail("--weeks must be at least 2 (the demo collects at least twice, a week apart)")
     if args.weekly_rounds < 1:
         return fail("--weekly-rounds must be at least 1 (a first collection a week or more before the last day)")
+    if not 0 <= args.transient_share <= 1:
+        return fail("--transient-share must be between 0 and 1")
+    if min(args.sites_down, args.robots_disallowed, args.outages) < 0 or args.latency_ms < 0:
+        return fail("--sites-down, --robots-disallowed, --outages and --latency-ms cannot be negative")
+    if args.faults == "none":
+        plan = FaultPlan.off(latency_ms=args.latency_ms)
+    else:
+        plan = FaultPlan(latency_ms=args.latency_ms, transient_share=args.transient_share,
+                         sites_down=args.sites_down, robots_disallowed=args.robots_disallowed, outages=args.outages)
     world = build_world(units_registry.units, seed=args.seed, weeks=args.weeks)
     try:
-        server = SimServer(world, FaultPlan(), base_port=args.sim_port)
+        server = SimServer(world, plan, base_port=args.sim_port)
     except OSError as exc:
         return fail(f"cannot listen on loopback ports {args.sim_port}..{args.sim_port + len(world.hosts)}: {exc}; "
                     "choose another range with --sim-port")

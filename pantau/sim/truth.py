@@ -89,8 +89,9 @@ class Comparison:
             return ""
         blocked = {d.source_id for d in self.differences if d.explained_by}
         reasons = sorted({d.explained_by for d in self.differences if d.explained_by})
-        return (f"explained: {self.explained} differences on {len(blocked)} sources that still fail "
-                f"({', '.join(reasons)}); unexplained: {self.unexplained}")
+        sources = "1 source that still fails" if len(blocked) == 1 else f"{len(blocked)} sources that still fail"
+        return f"explained: {self.explained} differences on {sources} ({', '.join(reasons)}); " \
+               f"unexplained: {self.unexplained}"
 
     def summary_line(self) -> str:
         """The closing line DESIGN.md fixes; the demo exits 0 only when N = M."""
