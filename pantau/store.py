@@ -484,6 +484,17 @@ class Store:
         log.info("built the per-day rollup for UTC%+d minutes", minutes)
         return True
 
+    def rebuild_day_rollups(self) -> list[timedelta]:
+        """Count post_days afresh from the posts for every offset it had: the repair after rows
+        were written around the store (a bulk load, a restore). Returns the offsets rebuilt."""
+        offsets = self.day_rollup_offsets()
+        with self.engine.begin() as conn:
+            conn.execute(delete(post_day_offsets))
+            conn.execute(delete(post_days))
+        for offset in offsets:
+            self.ensure_day_rollup(offset)
+        return offsets
+
     def _day_number_sql(self, column, minutes: int):
         """SQL for local days since 0001-01-01 of a naive-UTC column, shifted by `minutes`."""
         seconds = minutes * 60 + _SECONDS_0001_TO_1970
