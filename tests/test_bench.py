@@ -64,7 +64,7 @@ def test_bench_collect_keeps_per_host_and_rerun_bounds():
     assert int(figures["rerun.posts_new"]) == 0
 
 
-def test_bench_seeding_copies_in_sql_exactly_what_the_write_path_writes(tmp_path):
+def test_bench_seeding_copies_in_sql_exactly_what_the_write_path_writes(store, tmp_path):
     from datetime import timedelta
 
     from pantau.config import DEFAULT_REGISTRY
@@ -80,9 +80,9 @@ def test_bench_seeding_copies_in_sql_exactly_what_the_write_path_writes(tmp_path
     channels = [c for c in world.channels if c.collector and c.variant != "tiktok" and c.posts]
     base = sum(len(c.posts) for c in channels)
     total = base * 3 - 7  # three copies, the last one cut short
-    stores = {name: Store(f"sqlite:///{tmp_path / name}.db") for name in ("sql", "python")}
-    for store in stores.values():
-        store.sync_registry(registry)
+    stores = {"sql": store, "python": Store(f"sqlite:///{tmp_path / 'python'}.db")}  # SQLite and PostgreSQL
+    for each in stores.values():
+        each.sync_registry(registry)
     assert seed_store(stores["sql"], world, registry, total) == total
     assert _seed_copies(stores["python"], world, registry, channels, 3, total) == total
     columns = ["source_id", "external_id", "unit_id", "published_at"]
@@ -102,5 +102,4 @@ def test_bench_seeding_copies_in_sql_exactly_what_the_write_path_writes(tmp_path
     end = end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     assert stores["sql"].day_rollup_offsets() == [wib]
     assert stores["sql"].daily_post_counts(start, end, wib)["posts"].sum() == total
-    for store in stores.values():
-        store.dispose()
+    stores["python"].dispose()

@@ -29,6 +29,8 @@ from pantau.store import Store
 FIRST_RENDER_TARGET = 1.0
 FILTER_CHANGE_TARGET = 0.3
 MEMORY_TARGET_MB = 500
+TEN_MILLION = 10_000_000
+TEN_MILLION_RENDER_TARGET = 3.0
 BATCH = 5000
 COPY_SHIFT_S = 6151 * 60  # a prime number of minutes between copies
 
@@ -39,13 +41,14 @@ def seed_store(store: Store, world: World, registry, total: int) -> int:
 
     Copy 0 (the simulated year itself) goes through the store's own write path. Further copies
     shift every post by a prime number of minutes, wrapped inside the year, under new ids; on
-    SQLite they are copied by INSERT ... SELECT (ten million posts in minutes, not hours) and the
-    per-day rollup is then rebuilt from the posts; elsewhere they take the write path too.
+    SQLite and PostgreSQL they are copied by INSERT ... SELECT (ten million posts in minutes, not
+    hours) and the per-day rollup is then rebuilt from the posts; elsewhere they take the write
+    path too.
     """
     channels = [c for c in world.channels if c.collector and c.variant != "tiktok" and c.posts]
     base = sum(len(c.posts) for c in channels)
     copies = -(-total // max(1, base))
-    in_sql = store.dialect == "sqlite" and copies > 1
+    in_sql = store.dialect in _SHIFTED_TIME and copies > 1
     inserted = _seed_copies(store, world, registry, channels, 1 if in_sql else copies, total)
     if in_sql:
         inserted += _copy_in_sql(store, world, copies, total - inserted)
@@ -78,14 +81,19 @@ def _seed_copies(store: Store, world: World, registry, channels, copies: int, to
     return inserted
 
 
+# The shifted time of copy k, as _shifted computes it: start + (seconds since start + shift) mod span.
+_SHIFTED_TIME = {
+    "sqlite": "strftime('%Y-%m-%d %H:%M:%S', :start, '+' || ((CAST(round((julianday(published_at) - "
+              "julianday(:start)) * 86400) AS INTEGER) + :shift) % :span) || ' seconds') || '.000000'",
+    "postgresql": "CAST(:start AS timestamp) + make_interval(secs => (CAST(round(EXTRACT(EPOCH FROM "
+                  "(published_at - CAST(:start AS timestamp)))) AS bigint) + :shift) % :span)",
+}
+
 _COPY_SQL = """
 INSERT INTO posts (source_id, external_id, unit_id, platform, url, title, excerpt, published_at, date_only,
                    likes, comments, views, collected_at, updated_at, missing_since, flags, flag_terms)
-SELECT source_id, substr(external_id, 1, length(external_id) - 2) || '~' || :copy, unit_id, platform, url, title,
-       excerpt,
-       strftime('%Y-%m-%d %H:%M:%S', :start, '+' || ((CAST(round((julianday(published_at) - julianday(:start))
-                * 86400) AS INTEGER) + :shift) % :span) || ' seconds') || '.000000',
-       date_only, likes, comments, views, collected_at, updated_at, NULL, flags, flag_terms
+SELECT source_id, substr(external_id, 1, length(external_id) - 2) || :suffix, unit_id, platform, url, title,
+       excerpt, {shifted}, date_only, likes, comments, views, collected_at, updated_at, NULL, flags, flag_terms
 FROM posts WHERE id <= :last ORDER BY id LIMIT :n
 """
 
@@ -94,6 +102,7 @@ def _copy_in_sql(store: Store, world: World, copies: int, wanted: int) -> int:
     """Copies 1.. of the posts already stored (copy 0, ids 1..last), the same shift as _shifted."""
     from sqlalchemy import text
 
+    statement = text(_COPY_SQL.format(shifted=_SHIFTED_TIME[store.dialect]))
     start = world.start.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S")
     span = int((world.end - world.start).total_seconds())
     inserted = 0
@@ -103,8 +112,8 @@ def _copy_in_sql(store: Store, world: World, copies: int, wanted: int) -> int:
             n = min(last, wanted - inserted)
             if n <= 0:
                 break
-            conn.execute(text(_COPY_SQL), {"copy": copy, "start": start, "shift": int(copy * COPY_SHIFT_S),
-                                           "span": span, "last": last, "n": n})
+            conn.execute(statement, {"suffix": f"~{copy}", "start": start, "shift": int(copy * COPY_SHIFT_S),
+                                     "span": span, "last": last, "n": n})
             inserted += n
     return inserted
 
@@ -168,7 +177,7 @@ def run(posts: int, seed: int, emit: Callable, machine: Callable, repeat: int = 
         _, seconds = timed(metrics.kecamatan_rollup, month_table, facts.sources)
         emit("metrics.kecamatan_rollup_s", seconds)
         store.dispose()
-        render(db_url, folder, today, emit, repeat)
+        render(db_url, folder, today, emit, repeat, count)
     finally:
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -188,7 +197,7 @@ RENDER_KEYS = (
 )
 
 
-def render(db_url: str, folder: Path, today, emit: Callable, repeat: int) -> None:
+def render(db_url: str, folder: Path, today, emit: Callable, repeat: int, posts: int = 0) -> None:
     """Ringkasan rendered in `repeat` fresh processes: each figure's median and worst case."""
     runs = [render_in_fresh_process(db_url, folder, today) for _ in range(repeat)]
     emit("inputs.render_processes", repeat)
@@ -201,6 +210,11 @@ def render(db_url: str, folder: Path, today, emit: Callable, repeat: int) -> Non
             emit(f"{stem}_max_{unit}", values[-1])
         if target is not None:
             emit(f"{stem}_ratio", middle / target)
+    if posts >= TEN_MILLION:
+        # DESIGN's bound for ten million posts is 3 s; the 1 s bound above is the one for a year.
+        first = statistics.median(run["render.ringkasan_first_s"] for run in runs)
+        emit("render.ringkasan_first_ratio_10m", first / TEN_MILLION_RENDER_TARGET)
+        emit("target.first_render_10m_s", f"< {TEN_MILLION_RENDER_TARGET} at {TEN_MILLION} posts")
     emit("target.first_render_s", f"< {FIRST_RENDER_TARGET}")
     emit("target.filter_change_s", f"< {FILTER_CHANGE_TARGET}")
     emit("target.dashboard_peak_mb", f"< {MEMORY_TARGET_MB} at 1000000 posts")
