@@ -434,7 +434,10 @@ class Store:
             for unit_id, at, sign in changes:
                 key = (minutes, unit_id, _day_number(at + shift))
                 totals[key] = totals.get(key, 0) + sign
-        rows = [{"utc_offset_min": m, "unit_id": u, "day": d, "posts": n} for (m, u, d), n in totals.items() if n]
+        # In key order: two writers touching the same unit-days lock them in the same order, so
+        # PostgreSQL never has to break a deadlock between them.
+        rows = [{"utc_offset_min": m, "unit_id": u, "day": d, "posts": n} for (m, u, d), n in sorted(totals.items())
+                if n]
         if not rows:
             return
         if self.dialect == "postgresql":

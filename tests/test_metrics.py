@@ -358,17 +358,19 @@ def test_per_day_rollup_loses_no_count_under_concurrent_writers(store: Store):
     from concurrent.futures import ThreadPoolExecutor
     wib = timedelta(hours=7)
     store.ensure_day_rollup(wib)
-    moment = datetime(2025, 9, 10, 3, tzinfo=UTC)
+    days = [datetime(2025, 9, 10 + d, 3, tzinfo=UTC) for d in range(5)]
 
     def write(worker: int) -> None:
+        # Each batch touches the five days, half of the writers in the opposite order.
+        order = days if worker % 2 else days[::-1]
         for batch in range(5):
-            store.upsert_posts("opd-a", "website",
-                               [Post(f"s-{worker}", f"{batch}-{i}", "", "t", moment) for i in range(20)])
+            store.upsert_posts("opd-a", "website", [Post(f"s-{worker}", f"{batch}-{i}", "", "t", order[i % 5])
+                                                    for i in range(20)])
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(write, range(4)))
     start, end = datetime(2025, 9, 1, tzinfo=ZONE), datetime(2025, 10, 1, tzinfo=ZONE)
-    assert store.daily_post_counts(start, end, wib)["posts"].tolist() == [400]
+    assert store.daily_post_counts(start, end, wib)["posts"].tolist() == [80] * 5
 
 
 def test_streak_reaches_past_the_loaded_window_only_for_units_that_need_it():
