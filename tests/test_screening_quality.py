@@ -15,6 +15,11 @@ Splits, in the order they were written:
 - fresh:   written after all tuning and never tuned on: the honest estimate for unseen posts
            (pamer P 1.00 R 0.50, bahasa P 1.00 R 0.71 when written). Keep it untouched; add new
            tuning material as a new split instead.
+- tune2:   68 captions written on 2026-12-04 to widen the lexicons without looking at `fresh`
+           (other brands and trips, Javanese insults, threats, more public services). First look,
+           untuned: pamer P 1.00 R 0.12, bahasa P 1.00 R 0.00 (written to fall outside the lists);
+           the lexicons were then tuned on its misses. `fresh`, never looked at, measures whether
+           that widening generalises.
 
 Run `pytest -s tests/test_screening_quality.py` to see the figures.
 """
@@ -31,7 +36,7 @@ import pytest
 from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
-SPLITS = ("heldout", "tune", "blind", "fresh")
+SPLITS = ("heldout", "tune", "blind", "fresh", "tune2")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
@@ -39,14 +44,14 @@ SPLITS = ("heldout", "tune", "blind", "fresh")
 #   precision must stay >= 0.9 for pamer and bahasa, and >= 0.8 on the never-tuned `fresh` split.
 # - Recall on the whole set >= 0.8: the lexicons must keep covering the phrasing they were built on
 #   (brands, trips, the insults the issue names and their disguises). A drop means a rule broke.
-# - Recall on `fresh` >= 0.4: the measured value there (0.50 and 0.71 on 6-7 positives) minus about
-#   one caption. A word list cannot foresee new brands or new insults - that is why the page is a
+# - Recall on `fresh` >= 0.5: the measured value there (pamer 0.67, bahasa 0.71 on 6-7 positives,
+#   after the tune2 widening; 0.50 and 0.71 before it) minus about one caption. A word list cannot foresee new brands or new insults - that is why the page is a
 #   pointer for humans, and why this floor guards against regressions rather than promising more.
 # - Topics feed the public filter: precision >= 0.8 on the whole set, so "pembangunan" shows
 #   development posts; their recall is printed, not held.
 FLOORS = {
     "all": {"precision": 0.9, "recall": 0.8},
-    "fresh": {"precision": 0.8, "recall": 0.4},
+    "fresh": {"precision": 0.8, "recall": 0.5},
 }
 TOPIC_PRECISION_FLOOR = 0.8
 
