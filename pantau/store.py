@@ -425,7 +425,7 @@ class Store:
         writer's transaction: the rollup and the posts commit or roll back together."""
         if not changes:
             return
-        offsets = [r[0] for r in conn.execute(select(post_day_offsets.c.utc_offset_min))]
+        offsets = _built_offsets(conn)
         if not offsets:
             return
         totals: dict[tuple[int, str, int], int] = {}
@@ -454,7 +454,7 @@ class Store:
 
     def day_rollup_offsets(self) -> list[timedelta]:
         with self.engine.connect() as conn:
-            return [timedelta(minutes=r[0]) for r in conn.execute(select(post_day_offsets.c.utc_offset_min))]
+            return [timedelta(minutes=m) for m in _built_offsets(conn)]
 
     def ensure_day_rollup(self, utc_offset: timedelta) -> bool:
         """Build post_days for a UTC offset unless it exists; True when built now.
@@ -463,12 +463,9 @@ class Store:
         write keeps it in step. Callers: registry sync (collect, demo, import) and the dashboard's
         first load, so a store written before this table existed gets it too.
         """
-        minutes = int(utc_offset.total_seconds() // 60)
-        if utc_offset != timedelta(minutes=minutes):
-            raise ValueError(f"UTC offset {utc_offset} is not whole minutes")
+        minutes = _offset_minutes(utc_offset)
         with self.engine.connect() as conn:
-            if conn.execute(select(post_day_offsets.c.utc_offset_min)
-                            .where(post_day_offsets.c.utc_offset_min == minutes)).first():
+            if minutes in _built_offsets(conn):
                 return False
         day = self._day_number_sql(posts.c.published_at, minutes)
         build = select(literal(minutes), posts.c.unit_id, day, func.count()).group_by(posts.c.unit_id, day)
@@ -502,9 +499,7 @@ class Store:
         """SQL for local days since 0001-01-01 of a naive-UTC column, shifted by `minutes`."""
         seconds = minutes * 60 + _SECONDS_0001_TO_1970
         if self.dialect == "sqlite":
-            epoch = type_coerce(func.unixepoch(column), Integer) \
-                if sqlite3.sqlite_version_info >= (3, 38) else cast(func.strftime("%s", column), Integer)
-            return (epoch + seconds) // 86400
+            return (_sqlite_epoch(column) + seconds) // 86400
         return cast(func.floor((func.date_part("epoch", column) + seconds) / 86400), Integer)
 
     def _rolled_days(self, minutes: int, start: datetime, end: datetime, utc_offset: timedelta,
@@ -519,14 +514,12 @@ class Store:
 
     def _rollup_offset(self, conn, start: datetime, end: datetime, utc_offset: timedelta) -> int | None:
         """The offset in minutes when post_days answers [start, end): built, and both ends local midnights."""
-        minutes = int(utc_offset.total_seconds() // 60)
         for edge in (start, end):
             local = to_db_time(edge) + utc_offset
             if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
                 return None
-        built = conn.execute(select(post_day_offsets.c.utc_offset_min)
-                             .where(post_day_offsets.c.utc_offset_min == minutes)).first()
-        return minutes if built else None
+        minutes = _offset_minutes(utc_offset)
+        return minutes if minutes in _built_offsets(conn) else None
 
     def mark_missing(self, source_id: str, present_ids: set[str], since: datetime) -> int:
         """Mark posts of a fully listed window that upstream no longer shows; never delete."""
@@ -612,10 +605,7 @@ class Store:
             minutes = self._rollup_offset(conn, start, end, utc_offset)
             if minutes is not None:
                 query = self._rolled_days(minutes, start, end, utc_offset, unit_ids)
-                frame = _frame(conn.execute(query).all(), ["unit_id", "day", "posts"])
-                frame["day"] = _day_dates(frame["day"])
-                frame["posts"] = frame["posts"].astype("int64")
-                return frame
+                return _day_counts_frame(conn.execute(query).all(), "day")
         day = self._local_day(posts.c.published_at, utc_offset)
         query = (
             select(posts.c.unit_id, day.label("day"), func.count().label("posts"))
@@ -643,18 +633,13 @@ class Store:
                 days = self._rolled_days(minutes, start, end, utc_offset, unit_ids).subquery()
                 monday = (days.c.day // 7) * 7  # day 0, 0001-01-01, is a Monday
                 query = select(days.c.unit_id, monday, func.sum(days.c.posts)).group_by(days.c.unit_id, monday)
-                frame = _frame(conn.execute(query).all(), ["unit_id", "week_start", "posts"])
-                frame["week_start"] = _day_dates(frame["week_start"])
-                frame["posts"] = frame["posts"].astype("int64")
-                return frame
+                return _day_counts_frame(conn.execute(query).all(), "week_start")
         sqlite = self.dialect == "sqlite"
         if sqlite:
             # Whole weeks since Monday 0001-01-01, local: integer arithmetic on the epoch seconds
             # costs half of date()'s text modifiers per row, and stays positive for any year.
             seconds = int(utc_offset.total_seconds()) + _SECONDS_0001_TO_1970
-            epoch = type_coerce(func.unixepoch(posts.c.published_at), Integer) \
-                if sqlite3.sqlite_version_info >= (3, 38) else cast(func.strftime("%s", posts.c.published_at), Integer)
-            week = (epoch + seconds) // _SECONDS_PER_WEEK
+            week = (_sqlite_epoch(posts.c.published_at) + seconds) // _SECONDS_PER_WEEK
         else:
             week = cast(func.date_trunc("week", posts.c.published_at + utc_offset), Date)
         query = (
@@ -1018,6 +1003,33 @@ _SECONDS_PER_WEEK = 7 * 86400
 # From 0001-01-01 (a Monday, proleptic Gregorian) to the Unix epoch.
 _DAYS_0001_TO_1970 = (date(1970, 1, 1) - date(1, 1, 1)).days
 _SECONDS_0001_TO_1970 = _DAYS_0001_TO_1970 * 86400
+
+
+def _sqlite_epoch(column):
+    """SQLite seconds since 1970 of a naive-UTC column, as an integer expression."""
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return type_coerce(func.unixepoch(column), Integer)
+    return cast(func.strftime("%s", column), Integer)
+
+
+def _offset_minutes(utc_offset: timedelta) -> int:
+    minutes = int(utc_offset.total_seconds() // 60)
+    if utc_offset != timedelta(minutes=minutes):
+        raise ValueError(f"UTC offset {utc_offset} is not whole minutes")
+    return minutes
+
+
+def _built_offsets(conn) -> list[int]:
+    """The UTC offsets (minutes) post_days is kept for."""
+    return [r[0] for r in conn.execute(select(post_day_offsets.c.utc_offset_min))]
+
+
+def _day_counts_frame(rows: Sequence, day_column: str) -> pd.DataFrame:
+    """(unit_id, day number, posts) rows from post_days -> unit_id, naive local midnight, posts."""
+    frame = _frame(rows, ["unit_id", day_column, "posts"])
+    frame[day_column] = _day_dates(frame[day_column])
+    frame["posts"] = frame["posts"].astype("int64")
+    return frame
 
 
 def _day_number(naive_local: datetime) -> int:

@@ -148,8 +148,8 @@ def _collect_and_show(args, world, server, folder: Path, db_url: str, settings) 
         comparison = result.comparison
         for line in comparison.report():
             print(line)
-        if comparison.explanation_line():
-            print(comparison.explanation_line())
+        if explanation := comparison.explanation_line():
+            print(explanation)
         print(comparison.summary_line())
         if args.collect_only:
             return 0 if comparison.exact else 1
