@@ -1,4 +1,4 @@
-"""The contract every collector meets, and the errors they raise.
+"""The contract every collector meets (its errors are in collectors/errors.py).
 
 A collector is a function `collect(ctx: CollectContext) -> CollectResult`: given one source and
 the point in time to reach back to, it returns the posts published since then. It fetches only
@@ -19,36 +19,6 @@ from pantau.models import Activity, Post, Source
 
 if TYPE_CHECKING:
     from collectors.http import SourceHttp
-
-
-class CollectorError(Exception):
-    """Root of every collection failure; `kind` names its class in the attempt log."""
-
-    kind = "error"
-
-
-class ParseError(CollectorError):
-    """The answer came but was not in the expected format (broken XML, HTML instead of JSON)."""
-
-    kind = "parse_error"
-
-
-class NotCollectable(CollectorError):
-    """The source cannot be collected as configured (no token, platform without collector)."""
-
-    kind = "not_collectable"
-
-
-class AuthError(CollectorError):
-    """The platform refused the credentials (invalid or expired token, missing permission)."""
-
-    kind = "auth_error"
-
-
-class SourceNotFound(CollectorError):
-    """The account, page or channel does not exist (or is not visible to us)."""
-
-    kind = "not_found"
 
 
 @dataclass

@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
-from collectors.base import CollectContext, CollectResult, ParseError
+from collectors.base import CollectContext, CollectResult
 from collectors.dates import DateParseError, on_or_after, parse_date
+from collectors.errors import ParseError
 from pantau.models import Post
 
 WORDPRESS_GUID = re.compile(r"[?&]p=(\d+)")

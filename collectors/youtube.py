@@ -20,11 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
-from collectors.base import CollectContext, CollectResult, NotCollectable, ParseError, SourceNotFound
+from collectors.base import CollectContext, CollectResult
 from collectors.dates import on_or_after
+from collectors.errors import HttpStatusError, NotCollectable, ParseError, SourceNotFound
 from collectors.feed import parse_feed
-from collectors.html_listing import decode_html
-from collectors.http import HttpStatusError
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ def channel_id(ctx: CollectContext, web: str) -> str:
         if exc.status in (404, 410):
             raise SourceNotFound(f"no YouTube channel at {page_path}") from exc
         raise
-    found = channel_id_from_page(decode_html(response))
+    found = channel_id_from_page(response.text)
     if found is None:
         raise ParseError(f"no channel id on the channel page {page_path}")
     ctx.state[STATE_KEY] = {"address": address, "channel_id": found}

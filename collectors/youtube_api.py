@@ -14,25 +14,17 @@ The key travels as the `key` query parameter and never appears in a message.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from collectors.base import (
-    AuthError,
-    CollectContext,
-    CollectorError,
-    CollectResult,
-    NotCollectable,
-    ParseError,
-    SourceNotFound,
-)
-from collectors.http import HttpStatusError
+from collectors.base import CollectContext, CollectResult
+from collectors.errors import AuthError, CollectorError, HttpStatusError, NotCollectable, ParseError, SourceNotFound
 from collectors.social_text import count, excerpt_of, graph_time
 from pantau.models import Post
+from pantau.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +86,7 @@ def api_error(status: int, payload: Any, key: str) -> CollectorError:
     reasons = {str(e.get("reason", "")).lower() for e in error.get("errors") or [] if isinstance(e, dict)}
     reasons |= {str(d.get("reason", "")).lower() for d in error.get("details") or [] if isinstance(d, dict)}
     message = " ".join(TAGS.sub("", str(error.get("message", ""))).split())
-    if key:
-        message = message.replace(key, "[redacted]")
+    message = redact_text(message, (key,))
     label = f"YouTube Data API {status} {'/'.join(sorted(r for r in reasons if r))}: {message}"
     if reasons & KEY_REASONS or "api key not valid" in message.lower():
         return YoutubeKeyInvalid(label)
@@ -124,9 +115,8 @@ class DataApi:
         try:
             response = self.ctx.http.get(f"{self.root}/{resource}", params={**params, "key": self.key}, api=True)
         except HttpStatusError as exc:
-            try:
-                payload = json.loads(exc.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            payload = exc.json()
+            if payload is None:
                 raise exc from None
             raise api_error(exc.status, payload, self.key) from None
         try:

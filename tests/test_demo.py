@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors.runner import run_collection
 from pantau import metrics
+from pantau.collection import run_collection
 from pantau.config import DEFAULT_REGISTRY
 from pantau.registry import load_registry, write_units_csv
 from pantau.sim import content

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 # Error texts are redacted when recorded; they are redacted again before display, to be sure.
-from collectors.http import redact_text
+from pantau.redaction import redact_text
 from views import data
 from views.common import KIND_LABELS, PLATFORM_LABELS, fmt_moment
 

@@ -13,7 +13,9 @@ import csv
 import sys
 
 from collectors.discover import Discovery, discover
-from collectors.http import FetchError, HttpClient, redact_url
+from collectors.errors import FetchError
+from collectors.http import HttpClient
+from pantau.redaction import redact_url
 from pantau.registry import ID_PATTERN, SOURCE_COLUMNS, is_http_url
 
 NAME = "discover"

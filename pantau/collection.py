@@ -1,9 +1,16 @@
-"""Many sources at once: record each attempt, never abort the batch.
+"""The orchestrator: many sources at once; record each attempt, never abort the batch.
 
-`collect_one` is the unit of work: one call per source, sharing nothing in-process but the
-HttpClient it is handed (whose per-host limits keep the politeness). `run_collection` maps it
-over the registry's sources with a thread pool, ordered so that sources of different hosts
-interleave; a task engine could map the same function across machines.
+The unit of collection is `collect_source(source, store, client, ...)`: one call per source that
+reads the source's remembered state and newest stored post, runs its collector, saves its posts,
+state and attempt, and never raises for the source's fault. It shares nothing in-process with
+other calls but the `HttpClient` it is handed, whose per-host limits keep the politeness; calls
+for sources of one host must therefore share one client (the grouping key is `politeness_key`).
+`run_collection` maps it over the registry's sources with a thread pool, ordered so that sources
+of different hosts interleave; a task engine (Celery with a Redis broker, for instance) can map
+the same function across machines, one host group per worker.
+
+The collectors (collectors/) know nothing of the store or the registry: this module is where
+they meet, beside `pantau.ingest` which turns their posts into store rows.
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from collectors.base import CollectContext, CollectorError, CollectResult, NotCollectable
-from collectors.http import HttpClient, HttpPolicy, RobotsDisallowed, host_key, redact_text
+from collectors.base import CollectContext, CollectResult
+from collectors.errors import CollectorError, NotCollectable, RobotsDisallowed
+from collectors.http import HttpClient, HttpPolicy, host_key
 from collectors.kinds import COLLECTORS
 from pantau.ingest import save_posts
 from pantau.models import CollectionRun, CoverageGap, Source
+from pantau.redaction import redact_text
 from pantau.registry import Registry
 from pantau.store import Store
 
@@ -126,7 +135,7 @@ def not_collectable_reason(source: Source) -> str | None:
     return None
 
 
-def collect_one(
+def collect_source(
     source: Source,
     store: Store,
     client: HttpClient,
@@ -291,7 +300,7 @@ def run_collection(
     with HttpClient(http_policy) as client:
         def task(source: Source) -> CollectionRun:
             try:
-                return collect_one(source, store, client, zone=zone, fallback_since=fallback, now=now,
+                return collect_source(source, store, client, zone=zone, fallback_since=fallback, now=now,
                                    credentials=credentials, clock=clock)
             except Exception as exc:  # the store itself failed while recording: keep the batch going
                 log.exception("could not record the attempt of %s", source.source_id)
