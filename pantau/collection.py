@@ -15,7 +15,9 @@ they meet, beside `pantau.ingest` which turns their posts into store rows.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time as monotonic_time
 import traceback
 from collections import defaultdict
@@ -24,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from collectors.base import CollectContext, CollectResult
@@ -44,6 +47,8 @@ OVERLAP = timedelta(days=3)
 STATE_VALIDATORS = "http_validators"
 STATE_ROBOTS = "robots"
 LOCK_NAME = "collect"
+# The key, in a source's remembered state, of what it was learned from (see `learned_from`).
+LEARNED_FROM = "learned_from"
 
 
 class UnknownSource(ValueError):
@@ -127,6 +132,56 @@ def clock_from(now: datetime | None) -> Clock:
 # One source
 
 
+def learned_from(source: Source) -> str:
+    """What a source's remembered state depends on: its collector, address and options.
+
+    Everything a collector remembers (a WordPress API root and route, an OpenSID site and archive
+    route, a YouTube channel id, conditional-GET validators and robots.txt by URL and host) was
+    learned at one address; when the registry gives the source another address (http to https,
+    a new domain) or options that change its route (`api_base`...), none of it holds.
+    """
+    return json.dumps({"collector": source.collector, "address": source.address, "options": source.options},
+                      sort_keys=True, default=str)
+
+
+def remembered_state(source: Source, stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored state when it was learned from the source as the registry now gives it, else
+    nothing: the collector starts afresh (rediscovers its route) instead of calling the old address.
+
+    State saved before states carried `LEARNED_FROM` is kept only when every URL and host:port
+    in it is one of the source's own hosts.
+    """
+    if not stored:
+        return {}
+    origin = stored.get(LEARNED_FROM)
+    if origin == learned_from(source) or (origin is None and _hosts_in(stored) <= _hosts_of(source)):
+        return stored
+    log.info("%s: address or options changed since its state was learned; forgetting it", source.source_id)
+    return {}
+
+
+HOST_PORT = re.compile(r"^[a-z0-9.-]+:\d+$", re.IGNORECASE)
+
+
+def _hosts_of(source: Source) -> set[str]:
+    return {host_key(value) for value in (source.address, *map(str, source.options.values()))
+            if "://" in str(value)}
+
+
+def _hosts_in(value: Any) -> set[str]:
+    """Every host:port a state mentions, as a URL or as a robots.txt key."""
+    if isinstance(value, dict):
+        return set().union(*(_hosts_in(k) | _hosts_in(v) for k, v in value.items())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_hosts_in(v) for v in value)) if value else set()
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            return {host_key(value)}
+        if HOST_PORT.match(value):
+            return {value.lower()}
+    return set()
+
+
 def not_collectable_reason(source: Source) -> str | None:
     if not source.collector:
         return f"no collector for platform {source.platform}"
@@ -153,7 +208,7 @@ def collect_source(
         reason = not_collectable_reason(source)
         if reason:
             raise NotCollectable(reason)
-        state = store.get_state(source.source_id)
+        state = remembered_state(source, store.get_state(source.source_id))
         http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}),
                                  robots=dict(state.get(STATE_ROBOTS) or {}))
         newest_before = store.newest_published(source.source_id)
@@ -173,6 +228,7 @@ def collect_source(
         _record_side_results(store, source, result, newest_before or since, now)
         state[STATE_VALIDATORS] = http.validators
         state[STATE_ROBOTS] = http.robots
+        state[LEARNED_FROM] = learned_from(source)
         store.set_state(source.source_id, state)
         run.ok, run.status = True, "ok"
         if result.item_errors:
