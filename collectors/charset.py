@@ -12,6 +12,10 @@ In order:
 4. the Content-Type header, written by a server configuration that may know nothing of the page;
 5. windows-1252, which browsers use for "latin-1" and for undeclared legacy pages.
 
+Feeds go through the same policy: `utf8_xml` hands feedparser UTF-8 bytes whose XML declaration
+says so, because feedparser alone would trust the declaration (a UTF-8 feed declared ISO-8859-1
+comes out garbled).
+
 A declared "latin-1", "iso-8859-1" or "ascii" is read as windows-1252, as browsers do (the bytes
 0x80-0x9F are curly quotes and dashes there, never control characters). requests' own guess is
 never used.
@@ -23,6 +27,7 @@ import codecs
 import re
 
 XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+XML_DECLARATION_TEXT = re.compile(r"""^(\s*<\?xml[^>]*encoding\s*=\s*["'])[A-Za-z0-9._:-]+(["'])""")
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">.
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -80,3 +85,15 @@ def detect_encoding(content: bytes, content_type: str = "") -> str:
 def decode(content: bytes, content_type: str = "") -> str:
     """A body's text by the one policy; undecodable bytes become U+FFFD, never an exception."""
     return content.decode(detect_encoding(content, content_type), errors="replace")
+
+
+def utf8_xml(content: bytes, content_type: str = "") -> bytes:
+    """An XML document as UTF-8 bytes declared UTF-8, decoded by the one policy.
+
+    Valid UTF-8 that declares nothing else is returned as it is (most feeds)."""
+    encoding = detect_encoding(content, content_type)
+    if encoding == "utf-8" and declared_charset(content) in (None, "utf-8"):
+        return content
+    text = content.decode(encoding, errors="replace").lstrip("\ufeff")
+    text = XML_DECLARATION_TEXT.sub(r"\g<1>utf-8\g<2>", text, count=1)
+    return text.encode("utf-8")

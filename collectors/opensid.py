@@ -152,7 +152,8 @@ def _read_feed(ctx: CollectContext, site: str, notes: list[str],
             return None, 0
         return CollectResult(route="feed", not_modified=True), 0
     try:
-        items = parse_feed(response.content, ctx.source.source_id, ctx.zone)
+        items = parse_feed(response.content, ctx.source.source_id, ctx.zone,
+                           response.headers.get("Content-Type", ""))
         if items.entries and not items.posts and items.item_errors:
             raise ParseError(f"no dated entry in feed ({len(items.item_errors)} undated)")
     except ParseError as exc:

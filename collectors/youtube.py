@@ -57,7 +57,8 @@ def collect_feed(ctx: CollectContext) -> CollectResult:
     response = ctx.http.get(url, params=params)
     if response.not_modified:
         return CollectResult(route="feed", not_modified=True)
-    items = parse_feed(response.content, ctx.source.source_id, ctx.zone)
+    items = parse_feed(response.content, ctx.source.source_id, ctx.zone,
+                           response.headers.get("Content-Type", ""))
     if items.entries and not items.posts:
         raise ParseError(f"no dated entry in the channel feed ({len(items.item_errors)} undated)")
     wanted = [p for p in items.posts if on_or_after(p.published_at, p.date_only, ctx.since, ctx.zone)]
