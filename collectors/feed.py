@@ -152,7 +152,7 @@ def read_feed(ctx: CollectContext, url: str, route: str = "rss", *, require_entr
     """Fetch one feed URL and keep the entries published since `ctx.since`.
 
     A feed shows only its newest N entries: when its oldest entry is newer than `since`, the
-    answer is marked truncated so the runner can record a coverage gap. `require_entries`
+    answer is marked truncated so the orchestrator can record a coverage gap. `require_entries`
     makes an empty feed a ParseError, for callers with a fallback route (OpenSID's broken
     old feed.xml shows no dated entry at all).
     """

@@ -4,7 +4,7 @@ One `HttpClient` per collection run owns the requests session and the politeness
 host: at most `per_host` requests at once to one host:port, an optional delay between two
 requests to the same host (robots.txt Crawl-delay honoured, capped), robots.txt fetched once per
 host per run and obeyed, an honest User-Agent. Each source gets a `SourceHttp` view that counts
-its own requests and remembers, in the source state the runner saves, the conditional-GET
+its own requests and remembers, in the source state the orchestrator saves, the conditional-GET
 validators (ETag / Last-Modified) of the URLs it fetched and the robots.txt of its hosts (reused
 for a day, so a re-run with nothing new costs one request per source).
 
@@ -408,7 +408,7 @@ def retry_delay(retry_after: str | None, attempt: int, policy: HttpPolicy) -> fl
 @dataclass
 class SourceHttp:
     """One source's view of the client: same session and limits, its own request count and
-    its own conditional-GET validators (loaded from and saved to the source state by the runner)."""
+    its own conditional-GET validators (loaded from and saved to the source state by the orchestrator)."""
 
     client: HttpClient
     source_id: str

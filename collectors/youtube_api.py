@@ -6,7 +6,7 @@ video published before `since` appears (counted by `contentDetails.videoPublishe
 video's publication, not `snippet.publishedAt`, the time it entered the playlist);
 videos.list adds views, likes and comments for up to 50 ids per call, only when the window
 holds a video the last run did not see: a re-run with nothing new costs one call (the
-runner's since overlaps the newest stored video, whose statistics were taken when it was new;
+orchestrator's since overlaps the newest stored video, whose statistics were taken when it was new;
 a stored count is kept when a post comes back without one). Each call costs one quota unit of
 the 10,000 a day; the units used are reported in the attempt notes.
 The key travels as the `key` query parameter and never appears in a message.
@@ -35,7 +35,7 @@ CHANNEL_ID = re.compile(r"^UC[\w-]{22}$")
 HANDLE = re.compile(r"^@[\w.-]{3,30}$")
 TAGS = re.compile(r"<[^>]+>")
 # Videos whose statistics were taken, remembered in the source state: those published within
-# this long of the newest one, a margin over the runner's 3-day overlap.
+# this long of the newest one, a margin over the orchestrator's 3-day overlap.
 STATS_STATE = "youtube_api_stats"
 STATS_MEMORY = timedelta(days=7)
 

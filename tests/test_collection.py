@@ -1,4 +1,4 @@
-"""collectors/runner.py: every source ends as one recorded attempt; re-runs never duplicate."""
+"""pantau/collection.py (the orchestrator): every source ends as one recorded attempt; re-runs never duplicate."""
 
 from __future__ import annotations
 
