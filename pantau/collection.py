@@ -164,8 +164,7 @@ HOST_PORT = re.compile(r"^[a-z0-9.-]+:\d+$", re.IGNORECASE)
 
 
 def _hosts_of(source: Source) -> set[str]:
-    return {host_key(value) for value in (source.address, *map(str, source.options.values()))
-            if "://" in str(value)}
+    return set().union(*(_hosts_in(value) for value in (source.address, *map(str, source.options.values()))))
 
 
 def _hosts_in(value: Any) -> set[str]:
@@ -176,7 +175,10 @@ def _hosts_in(value: Any) -> set[str]:
         return set().union(*(_hosts_in(v) for v in value)) if value else set()
     if isinstance(value, str):
         if value.startswith(("http://", "https://")):
-            return {host_key(value)}
+            try:
+                return {host_key(value)}
+            except ValueError:  # a port that is not a number: no host to compare
+                return {value}
         if HOST_PORT.match(value):
             return {value.lower()}
     return set()

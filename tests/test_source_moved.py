@@ -105,6 +105,7 @@ LEARNED = {"wp_api_root": "https://dinkes.example.go.id/wp-json/", "wp_route": "
     (True, SITE, LEARNED),
     (False, replace(SITE, address="https://dinkes.blorakab.go.id/"), LEARNED),
     (True, replace(SITE, collector="tiktok"), {"tiktok": {"video_count": 3, "collected_at": "2025-09-01"}}),
+    (False, replace(SITE, address="https://dinkes.example.go.id:80a/"), LEARNED),  # a typo'd port is no host
 ])
 def test_remembered_state_holds_only_for_the_address_it_was_learned_from(kept, source, stored):
     assert remembered_state(source, stored) == (stored if kept else {})
