@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
-from pantau import metrics
-from pantau.exports import _text_frame
+from pantau import calendar, metrics
+from pantau.exports import csv_bytes, xlsx_bytes
 from pantau.recap import recap_text
 from views import data
 from views.common import fmt_period, header
 from views.internal import require_internal
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The same bytes as `pantau export weekly --format csv`."""
-    buffer = io.StringIO()
-    _text_frame(frame).to_csv(buffer, index=False, lineterminator="\n")
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="data")
-    return buffer.getvalue()
 
 
 @st.cache_data(ttl=data.TTL_SECONDS, show_spinner=False)
@@ -42,18 +26,18 @@ def render() -> None:
     if not require_internal(ctx):
         return
     today = pd.Timestamp(ctx.today)
-    last = metrics.last_complete_week(today)
+    last = calendar.last_complete_week(today)
     mondays = [last - pd.Timedelta(weeks=i) for i in range(0, 26)]
     cols = st.columns(2)
-    first = cols[0].selectbox("Dari minggu", mondays, index=0, format_func=metrics.week_label, key="ekspor-dari")
-    final = cols[1].selectbox("Sampai minggu", mondays, index=0, format_func=metrics.week_label, key="ekspor-sampai")
+    first = cols[0].selectbox("Dari minggu", mondays, index=0, format_func=calendar.week_label, key="ekspor-dari")
+    final = cols[1].selectbox("Sampai minggu", mondays, index=0, format_func=calendar.week_label, key="ekspor-sampai")
     if first > final:
         first, final = final, first
     end = final + pd.Timedelta(days=6)
     table, csv_data, xlsx_data = export_files(ctx.db, ctx.reg, ctx.today, first.date(), end.date())
     st.markdown(f"**Tabel mingguan** {fmt_period(first, end)}: {len(table)} baris "
                 f"({table['unit_id'].nunique()} unit × {table['week'].nunique()} minggu).")
-    name = f"pantau-mingguan-{metrics.week_label(first)}-{metrics.week_label(final)}"
+    name = f"pantau-mingguan-{calendar.week_label(first)}-{calendar.week_label(final)}"
     cols = st.columns(2)
     cols[0].download_button("Unduh Excel (XLSX)", xlsx_data, f"{name}.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ekspor-xlsx")
@@ -61,7 +45,7 @@ def render() -> None:
     st.dataframe(table.head(200), hide_index=True, width="stretch")
 
     st.markdown("#### Rekap WhatsApp")
-    week = st.selectbox("Minggu rekap", mondays, index=0, format_func=metrics.week_label, key="ekspor-rekap")
+    week = st.selectbox("Minggu rekap", mondays, index=0, format_func=calendar.week_label, key="ekspor-rekap")
     one_week = data.weekly_table(ctx, week.date(), (week + pd.Timedelta(days=6)).date())
     text = recap_text(one_week, ctx.registry.settings)
     st.caption(f"{len(text)} karakter. Salin teks di bawah ke grup WhatsApp.")

@@ -18,7 +18,6 @@ import pandas as pd
 import streamlit as st
 
 from pantau.screening import FLAG_LABELS, REVIEW_FLAGS, REVIEW_MARKS, parse_flags, parse_terms
-from pantau.store import Store
 from views import data
 from views.common import header, md_text, safe_url
 
@@ -34,14 +33,14 @@ def _post_key(source_id: str, external_id: str) -> str:
     return hashlib.sha1(f"{source_id}\x00{external_id}".encode()).hexdigest()[:16]
 
 
-def _mark(store: Store, source_id: str, external_id: str, mark: str, note_key: str) -> None:
+def _mark(db: str, source_id: str, external_id: str, mark: str, note_key: str) -> None:
     """Button callback: runs before the rerun, so the page shows the new mark at once."""
     reviewer = str(st.session_state.get("review_reviewer", "")).strip()
     if not reviewer:
         st.session_state["review_error"] = "Isi nama peninjau terlebih dahulu sebelum memberi tanda."
         return
     note = str(st.session_state.get(note_key, "")).strip()
-    store.set_review(source_id, external_id, mark, reviewer, note)
+    data.set_review(db, source_id, external_id, mark, reviewer, note)
     st.session_state["review_error"] = ""
     st.session_state["review_done"] = f"Tersimpan: {REVIEW_MARKS[mark]} oleh {reviewer}."
 
@@ -73,7 +72,7 @@ def _reasons(row: pd.Series) -> list[str]:
     return lines
 
 
-def _post_card(store: Store, row: pd.Series, zone: ZoneInfo) -> None:
+def _post_card(db: str, row: pd.Series, zone: ZoneInfo) -> None:
     key = _post_key(row["source_id"], row["external_id"])
     with st.container(border=True):
         st.text(row["title"] or "(tanpa judul)")
@@ -101,9 +100,9 @@ def _post_card(store: Store, row: pd.Series, zone: ZoneInfo) -> None:
         st.text_input("Catatan (opsional)", key=note_key)
         left, right = st.columns(2)
         left.button(REVIEW_MARKS["perlu_ditindaklanjuti"], key=f"review_follow_{key}", on_click=_mark,
-                    args=(store, row["source_id"], row["external_id"], "perlu_ditindaklanjuti", note_key))
+                    args=(db, row["source_id"], row["external_id"], "perlu_ditindaklanjuti", note_key))
         right.button(REVIEW_MARKS["aman"], key=f"review_safe_{key}", on_click=_mark,
-                     args=(store, row["source_id"], row["external_id"], "aman", note_key))
+                     args=(db, row["source_id"], row["external_id"], "aman", note_key))
 
 
 def render() -> None:
@@ -118,7 +117,6 @@ def render() -> None:
         "kemewahan atau bahasa yang tidak santun. Tanda ini penunjuk, bukan putusan: kata yang cocok "
         "ditampilkan sebagai alasan, dan peninjau yang memutuskan."
     )
-    store = data.get_store(config.db_url)
     zone = ctx.registry.settings.zone
 
     st.text_input("Nama peninjau", key="review_reviewer", placeholder="mis. Budi (Bagian Prokopim)")
@@ -127,7 +125,7 @@ def render() -> None:
     if st.session_state.get("review_done"):
         st.success(st.session_state.pop("review_done"))
 
-    frame = store.flagged_posts_frame(REVIEW_FLAGS)
+    frame = data.flagged_posts(ctx.db, REVIEW_FLAGS)
     if frame.empty:
         st.info("Belum ada unggahan yang ditandai.")
         return
@@ -153,7 +151,7 @@ def render() -> None:
     page = st.number_input("Halaman", min_value=1, max_value=pages, value=1, key="review_page") if pages > 1 else 1
     st.caption(f"{len(shown)} unggahan, halaman {page} dari {pages}")
     for _, row in shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE].iterrows():
-        _post_card(store, row, zone)
+        _post_card(ctx.db, row, zone)
 
 
 if __name__ == "__main__":
