@@ -83,12 +83,26 @@ def _empty_days() -> pd.DataFrame:
 
 
 def post_sources(sources: pd.DataFrame) -> pd.DataFrame:
-    """Active sources that yield posts (registered collectors and manual imports)."""
+    """Active sources that yield posts (registered collectors and manual imports).
+
+    TikTok yields activity, not posts, and X has no collector: neither counts here.
+    """
     if sources.empty:
         return sources
     active = sources["active"].astype(bool)
     collector = sources["collector"].fillna("").astype(str)
     return sources[active & ~collector.isin(NON_POST_COLLECTORS)]
+
+
+def units_with_post_source(sources: pd.DataFrame) -> set[str]:
+    """The one rule for "has a source": the unit has an active source whose posts count.
+
+    Every number that depends on it reads it here: status `tanpa data` and the weekly
+    data_status `tanpa sumber` (Ringkasan, Unit, Ekspor), "Cakupan sumber" and "Punya sumber
+    publikasi" (Kecamatan). A village whose only channel is TikTok or X has none: it is "tanpa
+    data", never counted as covered.
+    """
+    return set(post_sources(sources)["unit_id"])
 
 
 def success_days(log: pd.DataFrame, sources: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
@@ -139,7 +153,7 @@ class Facts:
         return self.units.loc[self.units["kind"] == "pimpinan", "unit_id"].tolist()
 
     def units_with_post_source(self) -> set[str]:
-        return set(post_sources(self.sources)["unit_id"])
+        return units_with_post_source(self.sources)
 
 
 def make_facts(
@@ -185,16 +199,22 @@ def weeks_of(daily: pd.DataFrame) -> pd.DataFrame:
 # The numbers
 
 
-def leaders_reference(active_days: pd.DataFrame, units: pd.DataFrame) -> float:
-    """Mean active days of every pimpinan unit (a leader without posts counts 0); NaN without leaders.
+def leaders_reference(active_days: pd.DataFrame, units: pd.DataFrame, by: str | None = None):
+    """The leaders' reference: mean active days of every pimpinan unit, a leader without posts
+    counting 0; NaN without leaders. The denominator of "Indeks Imbang" (Ringkasan, Kecamatan, Unit).
 
-    `active_days`: unit_id, active_days for one period.
+    `active_days`: unit_id, active_days for one period -> a float; or, with `by` (a column such as
+    week_start), one row per unit per group -> a Series of references indexed by the groups.
     """
-    leaders = units.loc[units["kind"] == "pimpinan", "unit_id"]
-    if leaders.empty:
-        return float("nan")
-    per_leader = active_days.set_index("unit_id")["active_days"].reindex(leaders).fillna(0)
-    return float(per_leader.mean())
+    leaders = set(units.loc[units["kind"] == "pimpinan", "unit_id"])
+    of_leaders = active_days[active_days["unit_id"].isin(leaders)]
+    if by is None:
+        return float(of_leaders["active_days"].sum() / len(leaders)) if leaders else float("nan")
+    groups = pd.Index(active_days[by].unique(), name=by)
+    if not leaders:
+        return pd.Series(np.nan, index=groups, dtype="float64")
+    total = of_leaders.groupby(by)["active_days"].sum().reindex(groups, fill_value=0)
+    return (total / len(leaders)).astype("float64")
 
 
 def pace(active_days, reference):
@@ -318,8 +338,7 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     if mondays[0] < facts.start:
         raise ValueError(f"week {week_label(mondays[0])} starts before the loaded facts ({facts.start.date()})")
     grid = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
-    leaders = grid[grid["kind"] == "pimpinan"]
-    reference = leaders.groupby("week_start")["active_days"].mean() if not leaders.empty else pd.Series(dtype=float)
+    reference = leaders_reference(grid[["unit_id", "week_start", "active_days"]], facts.units, by="week_start")
     grid["reference"] = grid["week_start"].map(reference).astype("float64")
     grid["pace"] = pace(grid["active_days"], grid["reference"])
     sundays = grid["week_start"] + pd.Timedelta(days=6)
@@ -395,8 +414,8 @@ def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.
     Columns: unit_id, name, kind, parent_id, posts, active_days, pace, keeps_pace, target,
     weeks_met, weeks_complete (complete ISO weeks inside the period, and how many met the target),
     streak (as of the last complete week up to the period's end; `history` reads older weeks for
-    the units whose streak spans everything loaded), status, days_since_last_post,
-    last_post_day; the period's leaders' reference is in the `reference` attribute (frame.attrs).
+    the units whose streak spans everything loaded), has_source (units_with_post_source), status,
+    days_since_last_post, last_post_day; the period's leaders' reference is in the `reference` attribute (frame.attrs).
     `streak`, when given, is period_streaks(facts, streak_week(facts, end), history), computed
     once by a caller that shows several periods ending in the same week.
     """
@@ -426,6 +445,7 @@ def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.
     table["streak"] = table["unit_id"].map(streak)
     table["streak"] = table["streak"].astype("Int64")
 
+    table["has_source"] = table["unit_id"].isin(facts.units_with_post_source())
     refs = pd.DataFrame({"unit_id": table["unit_id"], "ref_day": last})
     table = pd.concat([table, status_on(facts, refs)], axis=1)
     table.attrs["reference"] = reference
@@ -447,20 +467,20 @@ def status_changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFram
     return changed[["unit_id", "name", "kind", "before", "after"]].reset_index(drop=True)
 
 
-def kecamatan_rollup(table: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Per kecamatan, from a period table: its office's own numbers plus its desa/kelurahan.
+def kecamatan_rollup(table: pd.DataFrame) -> pd.DataFrame:
+    """Per kecamatan, from a period table: its office's own numbers plus its desa/kelurahan. The
+    Kecamatan page's first table ("Publikasi kantor", "Hari aktif kantor", "Indeks Imbang kantor",
+    "Status kantor", "Desa/kel. aktif", "Median publikasi per desa", "Cakupan sumber").
 
     Columns: unit_id, name, own_posts, own_active_days, own_pace, own_status, villages,
     villages_active (>= 1 post in the period), median_village_posts, villages_with_source,
-    coverage (share of villages with at least one active registered source; NaN without villages).
+    coverage (share of villages with a source whose posts count, the table's has_source column,
+    i.e. units_with_post_source; NaN without villages).
     """
     offices = table[table["kind"] == "kecamatan"][["unit_id", "name", "posts", "active_days", "pace", "status"]]
     offices = offices.rename(columns={"posts": "own_posts", "active_days": "own_active_days",
                                       "pace": "own_pace", "status": "own_status"})
     villages = table[table["kind"].isin(VILLAGE_KINDS)].copy()
-    active_sources = sources[sources["active"].astype(bool) & (sources["collector"].fillna("") != "")] \
-        if not sources.empty else sources
-    villages["has_source"] = villages["unit_id"].isin(set(active_sources["unit_id"]) if not sources.empty else set())
     villages["is_active"] = villages["posts"] > 0
     per = villages.groupby("parent_id").agg(
         villages=("unit_id", "size"),

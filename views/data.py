@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +23,7 @@ from pantau.calendar import day_bounds
 from pantau.config import Config, reference_date
 from pantau.registry import Registry, load_registry
 from pantau.store import PostFilter, PostPage, Store
+from pantau.topics import TopicShares, topic_shares
 
 log = logging.getLogger(__name__)
 
@@ -150,14 +151,10 @@ def latest_posts(db: str, today: date, zone_name: str, flt: PostFilter, page: in
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def flag_counts(db: str, unit_id: str, start: datetime, end: datetime) -> pd.Series:
-    """How many of a unit's posts in [start, end) carry each flag; index includes '_total'."""
-    flags = get_store(db).post_flags(unit_id, start, end)
-    counts: dict[str, int] = {"_total": len(flags)}
-    for value in flags:
-        for flag in {f for f in value.split(";") if f}:
-            counts[flag] = counts.get(flag, 0) + 1
-    return pd.Series(counts, dtype="int64")
+def unit_topics(db: str, reg: str, unit_id: str, first: date, last: date) -> TopicShares:
+    """How a unit's posts of the local days first..last divide by topic (Unit, "Isi publikasi")."""
+    lower, upper = day_bounds(first, last, get_registry(reg).settings.zone)
+    return topic_shares(get_store(db).post_flags(unit_id, lower, upper))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
