@@ -63,7 +63,8 @@ SOURCE_FRAME_COLUMNS = ("source_id", "unit_id", "platform", "collector", "active
 def daily_counts(posts: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
     """Posts per unit per local day, from a frame with unit_id and aware published_at.
 
-    The SQL twin is Store.daily_post_counts; both yield unit_id, day, posts.
+    The SQL twin is Store.daily_post_counts; both yield unit_id, day, posts. Shown as the Unit
+    page's "Kalender hari aktif"; summed into every "Publikasi" and "Hari aktif".
     """
     if posts.empty:
         return _empty_daily()
@@ -106,7 +107,8 @@ def units_with_post_source(sources: pd.DataFrame) -> set[str]:
 
 
 def success_days(log: pd.DataFrame, sources: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
-    """Local days on which at least one post source of a unit worked: unit_id, day.
+    """Local days on which at least one post source of a unit worked: unit_id, day. Feeds the
+    status "tanpa data" (collection failed 3 days) and the weekly data_status.
 
     `log` holds source_id and `at` (aware): successful attempts, and for manual sources the
     collected_at of their posts, since an import is a collection that succeeded that day.
@@ -188,7 +190,7 @@ def make_facts(
 
 
 def weeks_of(daily: pd.DataFrame) -> pd.DataFrame:
-    """Daily counts -> posts per unit per ISO week: unit_id, week_start, posts."""
+    """Daily counts -> posts per unit per ISO week: unit_id, week_start, posts (streak history)."""
     weeks = daily.assign(week_start=week_mondays(daily["day"]))
     out = weeks.groupby(["unit_id", "week_start"])["posts"].sum().reset_index()
     out["posts"] = out["posts"].astype("int64")
@@ -218,7 +220,8 @@ def leaders_reference(active_days: pd.DataFrame, units: pd.DataFrame, by: str | 
 
 
 def pace(active_days, reference):
-    """Active days / leaders' reference; NaN (shown as "—") when the reference is 0 or unknown."""
+    """"Indeks Imbang" (Ringkasan, Kecamatan, Unit, `export weekly` pace): active days / the
+    leaders' reference; NaN (shown as "—") when the reference is 0 or unknown."""
     active = np.asarray(active_days, dtype="float64")
     ref = np.asarray(reference, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -227,7 +230,8 @@ def pace(active_days, reference):
 
 
 def keeps_pace(pace_values, threshold: float):
-    """Mengimbangi: pace >= threshold (undefined pace never keeps pace)."""
+    """"Mengimbangi" (Ringkasan's leaderboard and its "<jenis> mengimbangi" counts): pace >= threshold
+    (undefined pace never keeps pace)."""
     values = np.asarray(pace_values, dtype="float64")
     return np.where(np.isnan(values), False, values >= threshold)
 
@@ -258,7 +262,8 @@ def _asof(events: pd.DataFrame, queries: pd.DataFrame) -> pd.Series:
 
 
 def status_on(facts: Facts, queries: pd.DataFrame) -> pd.DataFrame:
-    """Status and days since the last post, for (unit_id, ref_day) rows.
+    """"Status" and "Hari sejak publikasi terakhir" (Ringkasan, Kecamatan, Unit's "Status hari ini",
+    the recap, `export weekly`), for (unit_id, ref_day) rows.
 
     Order of the rules: `tanpa data` first (no active post source, or none worked in the
     HEALTH_WINDOW_DAYS days before the reference date); then aktif 0–7 days since the last post,
@@ -291,7 +296,7 @@ def status_on(facts: Facts, queries: pd.DataFrame) -> pd.DataFrame:
 
 
 def _data_status(facts: Facts, grid: pd.DataFrame) -> np.ndarray:
-    """ok | tanpa sumber | gagal for (unit_id, week_start, ref_day) rows."""
+    """data_status of `export weekly`: ok | tanpa sumber | gagal for (unit_id, week_start, ref_day) rows."""
     has_source = grid["unit_id"].isin(facts.units_with_post_source()).to_numpy()
     last_success = _asof(facts.success, grid)
     worked = (last_success >= grid["week_start"]).fillna(False).to_numpy(dtype=bool, copy=True)
@@ -310,7 +315,8 @@ def _targets(kinds: pd.Series, settings: Settings) -> pd.Series:
 
 def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Timestamp],
                   settings: Settings) -> pd.DataFrame:
-    """Posts, active days, target and target_met per unit per week (the weeks starting at `mondays`)."""
+    """Posts, active days, target and target_met per unit per week (the weeks starting at `mondays`):
+    the Unit page's weekly bars and "Minggu memenuhi target"; the recap's target lines."""
     grid = units.rename(columns={"name": "unit_name"}).merge(
         pd.DataFrame({"week_start": pd.Series(mondays, dtype="datetime64[ns]")}), how="cross")
     if mondays:
@@ -328,7 +334,8 @@ def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Tim
 
 
 def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
-    """One row per unit per ISO week overlapping [start, end], zero weeks included.
+    """One row per unit per ISO week overlapping [start, end], zero weeks included: the Unit page
+    (weekly chart, "Status hari ini", "Publikasi 12 minggu"), Ekspor and `export weekly`, the recap.
 
     Columns: WEEKLY_COLUMNS plus week_start, parent_id, reference (the leaders' reference).
     A week's status and days_since_last_post are taken at its Sunday (or today, for the
@@ -351,7 +358,8 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
 
 
 def streaks(weekly: pd.DataFrame, last_week: pd.Timestamp) -> pd.Series:
-    """Consecutive weeks ending with `last_week` that met the target, per unit_id (NA for leaders)."""
+    """"Minggu beruntun" (Ringkasan): consecutive weeks ending with `last_week` that met the target,
+    per unit_id (NA for leaders)."""
     upto = weekly[weekly["week_start"] <= last_week].sort_values(["unit_id", "week_start"], ascending=[True, False])
     met = upto["target_met"].fillna(False).astype("int64")
     run = met.groupby(upto["unit_id"]).cumprod()
@@ -409,7 +417,9 @@ def period_streaks(facts: Facts, last_week: pd.Timestamp, history=None) -> pd.Se
 
 
 def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.Series | None = None) -> pd.DataFrame:
-    """The leaderboard of one period (local days start..end inclusive), one row per unit.
+    """The leaderboard of one period (local days start..end inclusive), one row per unit: Ringkasan's
+    "Papan peringkat" ("Publikasi", "Hari aktif", "Indeks Imbang", "Mengimbangi", "Minggu memenuhi
+    target", "Minggu beruntun", "Status"), the "Ritme pimpinan (rujukan)" line, and the Kecamatan page.
 
     Columns: unit_id, name, kind, parent_id, posts, active_days, pace, keeps_pace, target,
     weeks_met, weeks_complete (complete ISO weeks inside the period, and how many met the target),
@@ -454,13 +464,15 @@ def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.
 
 
 def period_status(facts: Facts, end: date) -> pd.DataFrame:
-    """Every unit's status at the end of a period (or today): unit_id, name, kind, status."""
+    """Every unit's status at the end of a period (or today): unit_id, name, kind, status (the
+    "Sebelumnya" side of Ringkasan's "Perubahan status")."""
     refs = pd.DataFrame({"unit_id": facts.units["unit_id"], "ref_day": min(to_day(end), facts.today)})
     return pd.concat([facts.units[["unit_id", "name", "kind"]], status_on(facts, refs)[["status"]]], axis=1)
 
 
 def status_changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Units whose status differs between two period tables: unit_id, name, kind, before, after."""
+    """Ringkasan's "Perubahan status sejak periode sebelumnya": units whose status differs between two
+    period tables: unit_id, name, kind, before, after."""
     merged = current[["unit_id", "name", "kind", "status"]].merge(
         previous[["unit_id", "status"]].rename(columns={"status": "before"}), on="unit_id", how="inner")
     changed = merged[merged["status"] != merged["before"]].rename(columns={"status": "after"})
@@ -499,7 +511,8 @@ def kecamatan_rollup(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_export(weekly: pd.DataFrame) -> pd.DataFrame:
-    """The `export weekly` view of a weekly table: the contract's columns, in order."""
+    """The `export weekly` view of a weekly table (and Ekspor's "Tabel mingguan"): the contract's
+    columns, in order."""
     out = weekly[list(WEEKLY_COLUMNS)].copy()
     out["pace"] = out["pace"].round(4)
     return out.sort_values(["week", "unit_id"], kind="stable").reset_index(drop=True)
