@@ -99,8 +99,8 @@ def units_with_post_source(sources: pd.DataFrame) -> set[str]:
     """The one rule for "has a source": the unit has an active source whose posts count.
 
     Every number that depends on it reads it here: status `tanpa data` and the weekly
-    data_status `tanpa sumber` (Ringkasan, Unit, Ekspor), "Cakupan sumber" and "Punya sumber
-    publikasi" (Kecamatan). A village whose only channel is TikTok or X has none: it is "tanpa
+    data_status `tanpa sumber` (Ringkasan, Unit, Ekspor); on Kecamatan, "Cakupan sumber" and
+    "Punya sumber publikasi". A village whose only channel is TikTok or X has none: it is "tanpa
     data", never counted as covered.
     """
     return set(post_sources(sources)["unit_id"])
