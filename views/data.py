@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -144,8 +145,6 @@ def shared_facts(ctx: Context) -> metrics.Facts:
 def latest_posts(db: str, today: date, zone_name: str, flt: PostFilter, page: int,
                  page_size: int = PAGE_SIZE) -> PostPage:
     """One page of posts, newest first, up to the end of `today`; and the number matching."""
-    from zoneinfo import ZoneInfo
-
     _, upper = day_bounds(None, today, ZoneInfo(zone_name))
     return get_store(db).latest_posts(upper, flt, page, page_size)
 
