@@ -63,7 +63,8 @@ SOURCE_FRAME_COLUMNS = ("source_id", "unit_id", "platform", "collector", "active
 def daily_counts(posts: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
     """Posts per unit per local day, from a frame with unit_id and aware published_at.
 
-    The SQL twin is Store.daily_post_counts; both yield unit_id, day, posts.
+    The SQL twin is Store.daily_post_counts; both yield unit_id, day, posts. Shown as the Unit
+    page's "Kalender hari aktif"; summed into every "Publikasi" and "Hari aktif".
     """
     if posts.empty:
         return _empty_daily()
@@ -83,7 +84,10 @@ def _empty_days() -> pd.DataFrame:
 
 
 def post_sources(sources: pd.DataFrame) -> pd.DataFrame:
-    """Active sources that yield posts (registered collectors and manual imports)."""
+    """Active sources that yield posts (registered collectors and manual imports).
+
+    TikTok yields activity, not posts, and X has no collector: neither counts here.
+    """
     if sources.empty:
         return sources
     active = sources["active"].astype(bool)
@@ -91,8 +95,20 @@ def post_sources(sources: pd.DataFrame) -> pd.DataFrame:
     return sources[active & ~collector.isin(NON_POST_COLLECTORS)]
 
 
+def units_with_post_source(sources: pd.DataFrame) -> set[str]:
+    """The one rule for "has a source": the unit has an active source whose posts count.
+
+    Every number that depends on it reads it here: status `tanpa data` and the weekly
+    data_status `tanpa sumber` (Ringkasan, Unit, Ekspor); on Kecamatan, "Cakupan sumber" and
+    "Punya sumber publikasi". A village whose only channel is TikTok or X has none: it is "tanpa
+    data", never counted as covered.
+    """
+    return set(post_sources(sources)["unit_id"])
+
+
 def success_days(log: pd.DataFrame, sources: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
-    """Local days on which at least one post source of a unit worked: unit_id, day.
+    """Local days on which at least one post source of a unit worked: unit_id, day. Feeds the
+    status "tanpa data" (collection failed 3 days) and the weekly data_status.
 
     `log` holds source_id and `at` (aware): successful attempts, and for manual sources the
     collected_at of their posts, since an import is a collection that succeeded that day.
@@ -139,7 +155,7 @@ class Facts:
         return self.units.loc[self.units["kind"] == "pimpinan", "unit_id"].tolist()
 
     def units_with_post_source(self) -> set[str]:
-        return set(post_sources(self.sources)["unit_id"])
+        return units_with_post_source(self.sources)
 
 
 def make_facts(
@@ -174,7 +190,7 @@ def make_facts(
 
 
 def weeks_of(daily: pd.DataFrame) -> pd.DataFrame:
-    """Daily counts -> posts per unit per ISO week: unit_id, week_start, posts."""
+    """Daily counts -> posts per unit per ISO week: unit_id, week_start, posts (streak history)."""
     weeks = daily.assign(week_start=week_mondays(daily["day"]))
     out = weeks.groupby(["unit_id", "week_start"])["posts"].sum().reset_index()
     out["posts"] = out["posts"].astype("int64")
@@ -185,20 +201,27 @@ def weeks_of(daily: pd.DataFrame) -> pd.DataFrame:
 # The numbers
 
 
-def leaders_reference(active_days: pd.DataFrame, units: pd.DataFrame) -> float:
-    """Mean active days of every pimpinan unit (a leader without posts counts 0); NaN without leaders.
+def leaders_reference(active_days: pd.DataFrame, units: pd.DataFrame, by: str | None = None):
+    """The leaders' reference: mean active days of every pimpinan unit, a leader without posts
+    counting 0; NaN without leaders. The denominator of "Indeks Imbang" (Ringkasan, Kecamatan, Unit).
 
-    `active_days`: unit_id, active_days for one period.
+    `active_days`: unit_id, active_days for one period -> a float; or, with `by` (a column such as
+    week_start), one row per unit per group -> a Series of references indexed by the groups.
     """
-    leaders = units.loc[units["kind"] == "pimpinan", "unit_id"]
-    if leaders.empty:
-        return float("nan")
-    per_leader = active_days.set_index("unit_id")["active_days"].reindex(leaders).fillna(0)
-    return float(per_leader.mean())
+    leaders = set(units.loc[units["kind"] == "pimpinan", "unit_id"])
+    of_leaders = active_days[active_days["unit_id"].isin(leaders)]
+    if by is None:
+        return float(of_leaders["active_days"].sum() / len(leaders)) if leaders else float("nan")
+    groups = pd.Index(active_days[by].unique(), name=by)
+    if not leaders:
+        return pd.Series(np.nan, index=groups, dtype="float64")
+    total = of_leaders.groupby(by)["active_days"].sum().reindex(groups, fill_value=0)
+    return (total / len(leaders)).astype("float64")
 
 
 def pace(active_days, reference):
-    """Active days / leaders' reference; NaN (shown as "—") when the reference is 0 or unknown."""
+    """"Indeks Imbang" (Ringkasan, Kecamatan, Unit, `export weekly` pace): active days / the
+    leaders' reference; NaN (shown as "—") when the reference is 0 or unknown."""
     active = np.asarray(active_days, dtype="float64")
     ref = np.asarray(reference, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -207,7 +230,8 @@ def pace(active_days, reference):
 
 
 def keeps_pace(pace_values, threshold: float):
-    """Mengimbangi: pace >= threshold (undefined pace never keeps pace)."""
+    """"Mengimbangi" (Ringkasan's leaderboard and its "<jenis> mengimbangi" counts): pace >= threshold
+    (undefined pace never keeps pace)."""
     values = np.asarray(pace_values, dtype="float64")
     return np.where(np.isnan(values), False, values >= threshold)
 
@@ -238,7 +262,8 @@ def _asof(events: pd.DataFrame, queries: pd.DataFrame) -> pd.Series:
 
 
 def status_on(facts: Facts, queries: pd.DataFrame) -> pd.DataFrame:
-    """Status and days since the last post, for (unit_id, ref_day) rows.
+    """"Status" and "Hari sejak publikasi terakhir" (Ringkasan, Kecamatan, Unit's "Status hari ini",
+    the recap, `export weekly`), for (unit_id, ref_day) rows.
 
     Order of the rules: `tanpa data` first (no active post source, or none worked in the
     HEALTH_WINDOW_DAYS days before the reference date); then aktif 0–7 days since the last post,
@@ -271,7 +296,7 @@ def status_on(facts: Facts, queries: pd.DataFrame) -> pd.DataFrame:
 
 
 def _data_status(facts: Facts, grid: pd.DataFrame) -> np.ndarray:
-    """ok | tanpa sumber | gagal for (unit_id, week_start, ref_day) rows."""
+    """data_status of `export weekly`: ok | tanpa sumber | gagal for (unit_id, week_start, ref_day) rows."""
     has_source = grid["unit_id"].isin(facts.units_with_post_source()).to_numpy()
     last_success = _asof(facts.success, grid)
     worked = (last_success >= grid["week_start"]).fillna(False).to_numpy(dtype=bool, copy=True)
@@ -290,7 +315,8 @@ def _targets(kinds: pd.Series, settings: Settings) -> pd.Series:
 
 def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Timestamp],
                   settings: Settings) -> pd.DataFrame:
-    """Posts, active days, target and target_met per unit per week (the weeks starting at `mondays`)."""
+    """Posts, active days, target and target_met per unit per week (the weeks starting at `mondays`):
+    the Unit page's weekly bars and "Minggu memenuhi target"; the recap's target lines."""
     grid = units.rename(columns={"name": "unit_name"}).merge(
         pd.DataFrame({"week_start": pd.Series(mondays, dtype="datetime64[ns]")}), how="cross")
     if mondays:
@@ -308,7 +334,8 @@ def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Tim
 
 
 def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
-    """One row per unit per ISO week overlapping [start, end], zero weeks included.
+    """One row per unit per ISO week overlapping [start, end], zero weeks included: the Unit page
+    (weekly chart, "Status hari ini", "Publikasi 12 minggu"), Ekspor and `export weekly`, the recap.
 
     Columns: WEEKLY_COLUMNS plus week_start, parent_id, reference (the leaders' reference).
     A week's status and days_since_last_post are taken at its Sunday (or today, for the
@@ -318,8 +345,7 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     if mondays[0] < facts.start:
         raise ValueError(f"week {week_label(mondays[0])} starts before the loaded facts ({facts.start.date()})")
     grid = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
-    leaders = grid[grid["kind"] == "pimpinan"]
-    reference = leaders.groupby("week_start")["active_days"].mean() if not leaders.empty else pd.Series(dtype=float)
+    reference = leaders_reference(grid[["unit_id", "week_start", "active_days"]], facts.units, by="week_start")
     grid["reference"] = grid["week_start"].map(reference).astype("float64")
     grid["pace"] = pace(grid["active_days"], grid["reference"])
     sundays = grid["week_start"] + pd.Timedelta(days=6)
@@ -332,7 +358,8 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
 
 
 def streaks(weekly: pd.DataFrame, last_week: pd.Timestamp) -> pd.Series:
-    """Consecutive weeks ending with `last_week` that met the target, per unit_id (NA for leaders)."""
+    """"Minggu beruntun" (Ringkasan): consecutive weeks ending with `last_week` that met the target,
+    per unit_id (NA for leaders)."""
     upto = weekly[weekly["week_start"] <= last_week].sort_values(["unit_id", "week_start"], ascending=[True, False])
     met = upto["target_met"].fillna(False).astype("int64")
     run = met.groupby(upto["unit_id"]).cumprod()
@@ -390,13 +417,15 @@ def period_streaks(facts: Facts, last_week: pd.Timestamp, history=None) -> pd.Se
 
 
 def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.Series | None = None) -> pd.DataFrame:
-    """The leaderboard of one period (local days start..end inclusive), one row per unit.
+    """The leaderboard of one period (local days start..end inclusive), one row per unit: Ringkasan's
+    "Papan peringkat" ("Publikasi", "Hari aktif", "Indeks Imbang", "Mengimbangi", "Minggu memenuhi
+    target", "Minggu beruntun", "Status"), the "Ritme pimpinan (rujukan)" line, and the Kecamatan page.
 
     Columns: unit_id, name, kind, parent_id, posts, active_days, pace, keeps_pace, target,
     weeks_met, weeks_complete (complete ISO weeks inside the period, and how many met the target),
     streak (as of the last complete week up to the period's end; `history` reads older weeks for
-    the units whose streak spans everything loaded), status, days_since_last_post,
-    last_post_day; the period's leaders' reference is in the `reference` attribute (frame.attrs).
+    the units whose streak spans everything loaded), has_source (units_with_post_source), status,
+    days_since_last_post, last_post_day; the period's leaders' reference is in the `reference` attribute (frame.attrs).
     `streak`, when given, is period_streaks(facts, streak_week(facts, end), history), computed
     once by a caller that shows several periods ending in the same week.
     """
@@ -426,6 +455,7 @@ def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.
     table["streak"] = table["unit_id"].map(streak)
     table["streak"] = table["streak"].astype("Int64")
 
+    table["has_source"] = table["unit_id"].isin(facts.units_with_post_source())
     refs = pd.DataFrame({"unit_id": table["unit_id"], "ref_day": last})
     table = pd.concat([table, status_on(facts, refs)], axis=1)
     table.attrs["reference"] = reference
@@ -434,33 +464,35 @@ def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.
 
 
 def period_status(facts: Facts, end: date) -> pd.DataFrame:
-    """Every unit's status at the end of a period (or today): unit_id, name, kind, status."""
+    """Every unit's status at the end of a period (or today): unit_id, name, kind, status (the
+    "Sebelumnya" side of Ringkasan's "Perubahan status")."""
     refs = pd.DataFrame({"unit_id": facts.units["unit_id"], "ref_day": min(to_day(end), facts.today)})
     return pd.concat([facts.units[["unit_id", "name", "kind"]], status_on(facts, refs)[["status"]]], axis=1)
 
 
 def status_changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Units whose status differs between two period tables: unit_id, name, kind, before, after."""
+    """Ringkasan's "Perubahan status sejak periode sebelumnya": units whose status differs between two
+    period tables: unit_id, name, kind, before, after."""
     merged = current[["unit_id", "name", "kind", "status"]].merge(
         previous[["unit_id", "status"]].rename(columns={"status": "before"}), on="unit_id", how="inner")
     changed = merged[merged["status"] != merged["before"]].rename(columns={"status": "after"})
     return changed[["unit_id", "name", "kind", "before", "after"]].reset_index(drop=True)
 
 
-def kecamatan_rollup(table: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Per kecamatan, from a period table: its office's own numbers plus its desa/kelurahan.
+def kecamatan_rollup(table: pd.DataFrame) -> pd.DataFrame:
+    """Per kecamatan, from a period table: its office's own numbers plus its desa/kelurahan. The
+    Kecamatan page's first table ("Publikasi kantor", "Hari aktif kantor", "Indeks Imbang kantor",
+    "Status kantor", "Desa/kel. aktif", "Median publikasi per desa", "Cakupan sumber").
 
     Columns: unit_id, name, own_posts, own_active_days, own_pace, own_status, villages,
     villages_active (>= 1 post in the period), median_village_posts, villages_with_source,
-    coverage (share of villages with at least one active registered source; NaN without villages).
+    coverage (share of villages with a source whose posts count, the table's has_source column,
+    i.e. units_with_post_source; NaN without villages).
     """
     offices = table[table["kind"] == "kecamatan"][["unit_id", "name", "posts", "active_days", "pace", "status"]]
     offices = offices.rename(columns={"posts": "own_posts", "active_days": "own_active_days",
                                       "pace": "own_pace", "status": "own_status"})
     villages = table[table["kind"].isin(VILLAGE_KINDS)].copy()
-    active_sources = sources[sources["active"].astype(bool) & (sources["collector"].fillna("") != "")] \
-        if not sources.empty else sources
-    villages["has_source"] = villages["unit_id"].isin(set(active_sources["unit_id"]) if not sources.empty else set())
     villages["is_active"] = villages["posts"] > 0
     per = villages.groupby("parent_id").agg(
         villages=("unit_id", "size"),
@@ -479,7 +511,8 @@ def kecamatan_rollup(table: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame
 
 
 def weekly_export(weekly: pd.DataFrame) -> pd.DataFrame:
-    """The `export weekly` view of a weekly table: the contract's columns, in order."""
+    """The `export weekly` view of a weekly table (and Ekspor's "Tabel mingguan"): the contract's
+    columns, in order."""
     out = weekly[list(WEEKLY_COLUMNS)].copy()
     out["pace"] = out["pace"].round(4)
     return out.sort_values(["week", "unit_id"], kind="stable").reset_index(drop=True)

@@ -12,11 +12,10 @@ import math
 import pandas as pd
 
 from pantau import metrics
+from pantau.calendar import date_label
 from pantau.registry import Settings
 
 LIMIT = 4000
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
 # Groups counted in the recap, in this order; villages are counted together.
 GROUPS = (("opd", ("opd",), "OPD"), ("kecamatan", ("kecamatan",), "kecamatan"),
           ("desa", ("desa", "kelurahan"), "desa/kelurahan"))
@@ -25,10 +24,6 @@ KIND_ORDER = {"opd": 0, "kecamatan": 1, "desa": 2, "kelurahan": 2}
 
 def number(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
-
-
-def day_label(day: pd.Timestamp) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _counts(frame: pd.DataFrame, chosen: pd.Series) -> str:
@@ -58,7 +53,7 @@ def recap_sections(week: pd.DataFrame, settings: Settings) -> tuple[list[str], l
     title = f"*Rekap Pantau {week['week'].iloc[0]}*"
     if settings.regency_name:
         title += f" — {settings.regency_name}"
-    head = [title, f"{day_label(monday)} – {day_label(sunday)}"]
+    head = [title, f"{date_label(monday)} – {date_label(sunday)}"]
     if math.isnan(reference) or reference == 0:
         head.append("Pimpinan tidak tercatat aktif minggu ini, jadi Indeks Imbang tidak terdefinisi (—).")
     else:

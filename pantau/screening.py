@@ -580,23 +580,3 @@ def has_flag(flags_series: pd.Series, flag: str) -> pd.Series:
     if not re.fullmatch(r"[a-z_]+", flag):
         raise ValueError(f"not a flag name: {flag!r}")
     return flags_series.fillna("").astype(str).str.contains(rf"(?:^|;){flag}(?:;|$)", regex=True)
-
-
-def work_share(flags_series: Iterable[str | None]) -> float:
-    """Share of topic-tagged posts that report work.
-
-    Over the posts carrying at least one topic (pembangunan, layanan, kesehatan, pendidikan or
-    seremonial), the share carrying at least one *work* topic (any topic but seremonial). A post
-    tagged both (the inauguration of a bridge) counts as work; a post with no topic at all (a
-    greeting without "selamat hari", a harvest report) is left out of both counts, because
-    screening cannot say what it is. NaN when no post carries a topic: 'no data' is not 0 %.
-    """
-    work = tagged = 0
-    for value in flags_series:
-        flags = set(parse_flags(value))
-        if not flags & set(TOPICS):
-            continue
-        tagged += 1
-        if flags & set(WORK_TOPICS):
-            work += 1
-    return work / tagged if tagged else float("nan")

@@ -27,3 +27,28 @@ def test_readme_gives_exactly_two_setup_commands():
     blocks = setup.split("```")[1::2]
     assert len(blocks) == 2
     assert "pantau demo" in blocks[0] and "pytest" in blocks[1]
+
+
+def test_where_things_are_names_functions_that_exist():
+    import importlib
+    import re
+
+    section = README.split("## Where things are", 1)[1].split("\n## ", 1)[0]
+    names = re.findall(r"`(pantau\.[\w.]+)`", section)
+    assert len(names) >= 15
+    missing = []
+    for name in names:
+        module_name, _, attribute = name.rpartition(".")
+        target = None
+        while module_name:
+            try:
+                target = importlib.import_module(module_name)
+                break
+            except ModuleNotFoundError:
+                module_name, _, outer = module_name.rpartition(".")
+                attribute = f"{outer}.{attribute}"
+        for part in attribute.split("."):
+            target = getattr(target, part, None)
+        if not callable(target):
+            missing.append(name)
+    assert missing == []

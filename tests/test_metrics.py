@@ -278,11 +278,33 @@ def test_kecamatan_rollup():
             ("desa-1", "2025-09-11T03:00:00Z"), ("kel-3", "2025-09-12T03:00:00Z")]
     f = facts(rows, today=date(2025, 9, 24), sourced=["bupati", "kec-x", "desa-1", "kel-3"])
     table = m.period_table(f, date(2025, 9, 8), date(2025, 9, 14))
-    roll = m.kecamatan_rollup(table, f.sources)
+    roll = m.kecamatan_rollup(table)
     r = roll.iloc[0]
     assert (r["unit_id"], r["own_posts"], r["villages"], r["villages_active"]) == ("kec-x", 1, 3, 2)
     assert r["median_village_posts"] == 1.0  # posts 3, 0, 1
     assert r["coverage"] == pytest.approx(2 / 3)
+
+
+def test_a_village_whose_only_source_is_tiktok_has_no_source_in_any_number():
+    """TikTok yields activity, not posts, and X has no collector: one rule ("has a source whose
+    posts count") decides the status, the roll-up's coverage and the page's per-village column."""
+    today = date(2025, 9, 24)
+    sources = pd.DataFrame([
+        ("s-kec-x", "kec-x", "website", "wordpress", True),
+        ("s-desa-1", "desa-1", "website", "wordpress", True),
+        ("tt-desa-2", "desa-2", "tiktok", "tiktok", True),  # TikTok only
+        ("x-kel-3", "kel-3", "x", "", True),  # X only
+    ], columns=list(m.SOURCE_FRAME_COLUMNS))
+    ids = ["kec-x", "desa-1", "desa-2", "kel-3"]
+    f = m.make_facts(frame_units(), sources, m.daily_counts(frame_posts([("desa-2", "2025-09-20T03:00:00Z")]), ZONE),
+                     Settings(), today, success=every_day_success(ids, today - timedelta(days=120), today))
+    table = m.period_table(f, date(2025, 9, 15), date(2025, 9, 21))
+    villages = table[table["parent_id"] == "kec-x"].set_index("unit_id")
+    assert villages["has_source"].to_dict() == {"desa-1": True, "desa-2": False, "kel-3": False}
+    assert villages.loc["desa-2", "status"] == m.TANPA_DATA
+    roll = m.kecamatan_rollup(table).set_index("unit_id")
+    assert roll.loc["kec-x", "villages_with_source"] == 1 == int(villages["has_source"].sum())
+    assert roll.loc["kec-x", "coverage"] == pytest.approx(1 / 3)
 
 
 def test_status_changes_between_periods():

@@ -32,9 +32,9 @@ from pantau.screening import (
     skeleton,
     stems,
     tokenize,
-    work_share,
 )
 from pantau.store import Store
+from pantau.topics import work_share
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEN = datetime(2025, 9, 10, 7, 30, tzinfo=UTC)

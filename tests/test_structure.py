@@ -138,3 +138,20 @@ def test_imports_are_read_from_from_imports_of_our_modules(tmp_path):
     (tmp_path / "x.py").write_text("from pantau import calendar\nfrom pantau.store import Store\n"
                                    "def f():\n    import views.data\n")
     assert {"pantau.calendar", "pantau.store", "views.data"} <= imports_of(tmp_path / "x.py")
+
+
+@pytest.mark.parametrize("label, function", [
+    ("Indeks Imbang", "pantau.metrics.pace"),
+    ("Mengimbangi", "pantau.metrics.keeps_pace"),
+    ("Minggu beruntun", "pantau.metrics.streaks"),
+    ("Papan peringkat", "pantau.metrics.period_table"),
+    ("Cakupan sumber", "pantau.metrics.kecamatan_rollup"),
+    ("Punya sumber publikasi", "pantau.metrics.units_with_post_source"),
+    ("Perubahan status", "pantau.metrics.status_changes"),
+    ("% melaporkan kerja", "pantau.topics.topic_shares"),
+])
+def test_a_number_names_the_page_label_that_shows_it(label, function):
+    import importlib
+
+    module, _, name = function.rpartition(".")
+    assert label in (getattr(importlib.import_module(module), name).__doc__ or "")

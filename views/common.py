@@ -60,6 +60,13 @@ def fmt_number(value, digits: int = 0) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def fmt_percent(share) -> str:
+    """A share 0..1 as a whole percentage ('37%'); '—' when undefined."""
+    if share is None or share is pd.NA or (isinstance(share, float) and math.isnan(share)):
+        return "—"
+    return f"{round(100 * share)}%"
+
+
 def fmt_pace(value) -> str:
     return fmt_number(value, 2)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +24,7 @@ from pantau.calendar import day_bounds
 from pantau.config import Config, reference_date
 from pantau.registry import Registry, load_registry
 from pantau.store import PostFilter, PostPage, Store
+from pantau.topics import TopicShares, topic_shares
 
 log = logging.getLogger(__name__)
 
@@ -143,21 +145,15 @@ def shared_facts(ctx: Context) -> metrics.Facts:
 def latest_posts(db: str, today: date, zone_name: str, flt: PostFilter, page: int,
                  page_size: int = PAGE_SIZE) -> PostPage:
     """One page of posts, newest first, up to the end of `today`; and the number matching."""
-    from zoneinfo import ZoneInfo
-
     _, upper = day_bounds(None, today, ZoneInfo(zone_name))
     return get_store(db).latest_posts(upper, flt, page, page_size)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def flag_counts(db: str, unit_id: str, start: datetime, end: datetime) -> pd.Series:
-    """How many of a unit's posts in [start, end) carry each flag; index includes '_total'."""
-    flags = get_store(db).post_flags(unit_id, start, end)
-    counts: dict[str, int] = {"_total": len(flags)}
-    for value in flags:
-        for flag in {f for f in value.split(";") if f}:
-            counts[flag] = counts.get(flag, 0) + 1
-    return pd.Series(counts, dtype="int64")
+def unit_topics(db: str, reg: str, unit_id: str, first: date, last: date) -> TopicShares:
+    """How a unit's posts of the local days first..last divide by topic (Unit, "Isi publikasi")."""
+    lower, upper = day_bounds(first, last, get_registry(reg).settings.zone)
+    return topic_shares(get_store(db).post_flags(unit_id, lower, upper))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

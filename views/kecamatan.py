@@ -11,6 +11,7 @@ from views import charts, data
 from views.common import (
     fmt_number,
     fmt_pace,
+    fmt_percent,
     fmt_period,
     has_data,
     header,
@@ -29,8 +30,7 @@ def render() -> None:
         return
     period = period_picker(ctx, "kecamatan")
     table = data.period_table(ctx, period.start, period.end)
-    facts = data.shared_facts(ctx)
-    rollup = metrics.kecamatan_rollup(table, facts.sources)
+    rollup = metrics.kecamatan_rollup(table)
     if rollup.empty:
         st.info("Registri tidak memuat kecamatan.")
         return
@@ -44,15 +44,16 @@ def render() -> None:
         "Desa/kel. aktif": [f"{a} dari {n}"
                             for a, n in zip(rollup["villages_active"], rollup["villages"], strict=True)],
         "Median publikasi per desa": [fmt_number(v, 1) for v in rollup["median_village_posts"]],
-        "Cakupan sumber": ["—" if pd.isna(c) else f"{round(c * 100)}%" for c in rollup["coverage"]],
+        "Cakupan sumber": [fmt_percent(c) for c in rollup["coverage"]],
     }), hide_index=True, width="stretch", height=table_height(len(rollup)))
+    st.caption("Cakupan sumber: bagian desa/kelurahan yang punya sumber aktif yang publikasinya dihitung. "
+               "TikTok (hanya jumlah video) dan X (belum dikumpulkan) tidak dihitung, sama seperti pada status.")
     st.plotly_chart(charts.kecamatan_bars(rollup), width="stretch")
 
     st.markdown("#### Rincian desa/kelurahan")
     names = dict(zip(rollup["unit_id"], rollup["name"], strict=True))
     chosen = st.selectbox("Kecamatan", list(names), format_func=names.get, key="kecamatan-pilih")
     villages = table[table["parent_id"] == chosen].sort_values(["posts", "name"], ascending=[False, True])
-    with_source = set(metrics.post_sources(facts.sources)["unit_id"])
     office = table[table["unit_id"] == chosen].iloc[0]
     st.markdown(f"**{names[chosen]}**: kantor kecamatan {office['posts']} publikasi, "
                 f"{office['active_days']} hari aktif; "
@@ -67,7 +68,7 @@ def render() -> None:
         "Hari aktif": villages["active_days"],
         "Indeks Imbang": [fmt_pace(v) for v in villages["pace"]],
         "Status": [status_label(s) for s in villages["status"]],
-        "Punya sumber terdaftar": ["ya" if u in with_source else "belum" for u in villages["unit_id"]],
+        "Punya sumber publikasi": ["ya" if v else "belum" for v in villages["has_source"]],
     }), hide_index=True, width="stretch", height=table_height(len(villages), 30))
     unit_link(pd.concat([table[table["unit_id"] == chosen], villages]), "kecamatan-unit")
 

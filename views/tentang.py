@@ -36,9 +36,9 @@ Satu minggu **memenuhi target** bila jumlah publikasinya sedikitnya sama dengan 
 (dihitung paling jauh {lookback} minggu ke belakang).
 
 **Status** pada suatu tanggal rujukan, diperiksa berurutan:
-1. **tanpa data**: unit tidak punya sumber aktif, atau tidak satu pun sumbernya berhasil dikumpulkan dalam
-   3 hari sebelum tanggal itu (impor manual dihitung berhasil pada hari impornya). Unit yang pengumpulnya rusak
-   tidak pernah disebut dorman.
+1. **tanpa data**: unit tidak punya sumber aktif yang publikasinya dihitung (TikTok dan X tidak dihitung), atau
+   tidak satu pun sumber itu berhasil dikumpulkan dalam 3 hari sebelum tanggal itu (impor manual dihitung
+   berhasil pada hari impornya). Unit yang pengumpulnya rusak tidak pernah disebut dorman.
 2. **aktif**: publikasi terakhir 0–7 hari sebelumnya;
 3. **kurang aktif**: 8–30 hari;
 4. **dorman**: 31 hari atau lebih, atau belum pernah mempublikasikan apa pun.
@@ -47,14 +47,17 @@ Status minggu yang sudah lewat diambil pada hari Minggu minggu itu, dengan catat
 
 **Rekap kecamatan.** Publikasi kantor kecamatan sendiri, ditambah desa/kelurahannya: berapa yang aktif
 (sedikitnya satu publikasi dalam periode), median publikasi per desa/kelurahan, dan cakupan (bagian
-desa/kelurahan yang punya sedikitnya satu sumber aktif terdaftar).
+desa/kelurahan yang punya sedikitnya satu sumber aktif yang publikasinya dihitung; aturan yang sama dengan
+status, jadi desa yang hanya punya TikTok atau X tidak tercakup).
 
 **TikTok.** TikTok tidak menampilkan tanggal per video. Pantau hanya mencatat pertambahan jumlah video
 di profil antara dua pengumpulan. Aktivitas ini ditampilkan di halaman Unit, tetapi **tidak dihitung**
 dalam publikasi, hari aktif, Indeks Imbang, target, minggu beruntun maupun status.
 
 **Topik.** Penanda topik (pembangunan, layanan, kesehatan, pendidikan, seremonial) dipasang otomatis dari
-daftar kata kunci untuk membantu mencari; penanda itu bukan penilaian atas unit.
+daftar kata kunci untuk membantu mencari; penanda itu bukan penilaian atas unit. **% melaporkan kerja** di
+halaman Unit: dari publikasi yang bertopik, bagian yang punya topik kerja (selain seremonial); publikasi
+dengan beberapa topik dihitung sekali.
 """
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +10,7 @@ from pantau.labels import KIND_LABELS, TOPIC_LABELS, WORK_TOPICS
 from views import charts, data
 from views.common import (
     fmt_moment,
+    fmt_percent,
     has_data,
     header,
     post_lines,
@@ -73,17 +72,17 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("#### Isi publikasi")
-        since = datetime(first_week.year, first_week.month, first_week.day, tzinfo=ctx.zone)
-        counts = data.flag_counts(ctx.db, unit_id, since, since + timedelta(weeks=WEEKS_SHOWN))
-        total = int(counts.get("_total", 0))
-        if total:
-            work = sum(int(counts.get(t, 0)) for t in WORK_TOPICS)
-            ceremony = int(counts.get("seremonial", 0))
-            st.markdown(f"Dari {total} publikasi dalam {WEEKS_SHOWN} minggu: **{round(100 * work / total)}%** "
-                        f"melaporkan kerja ({', '.join(TOPIC_LABELS[t].lower() for t in WORK_TOPICS)}), "
-                        f"**{round(100 * ceremony / total)}%** seremonial.")
+        last_day = first_week + pd.Timedelta(weeks=WEEKS_SHOWN) - pd.Timedelta(days=1)
+        topics = data.unit_topics(ctx.db, ctx.reg, unit_id, first_week.date(), last_day.date())
+        if topics.tagged:
+            st.markdown(f"Dari {topics.tagged} publikasi bertopik dalam {WEEKS_SHOWN} minggu "
+                        f"(dari {topics.posts} publikasi): **{fmt_percent(topics.work_share)}** melaporkan kerja "
+                        f"({', '.join(TOPIC_LABELS[t].lower() for t in WORK_TOPICS)}), "
+                        f"**{fmt_percent(topics.ceremony_only_share)}** seremonial saja.")
             st.caption("Topik ditandai otomatis dari kata kunci untuk membantu pembaca; bukan penilaian. "
-                       "Satu publikasi bisa punya lebih dari satu topik.")
+                       "Publikasi dengan beberapa topik dihitung sekali; publikasi tanpa topik tidak dihitung.")
+        elif topics.posts:
+            st.write(f"{topics.posts} publikasi dalam periode ini, belum ada yang bertopik.")
         else:
             st.write("Belum ada publikasi dalam periode ini.")
     with right:

@@ -175,7 +175,7 @@ def run(posts: int, seed: int, emit: Callable, machine: Callable, repeat: int = 
         _, seconds = timed(metrics.weekly_table, facts, window, today)
         emit("metrics.weekly_table_13_weeks_s", seconds)
         month_table = metrics.period_table(facts, month_start, today)
-        _, seconds = timed(metrics.kecamatan_rollup, month_table, facts.sources)
+        _, seconds = timed(metrics.kecamatan_rollup, month_table)
         emit("metrics.kecamatan_rollup_s", seconds)
         store.dispose()
         render(db_url, folder, today, emit, repeat, count)
