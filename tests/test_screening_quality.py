@@ -36,7 +36,7 @@ import pytest
 from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
-SPLITS = ("heldout", "tune", "blind", "fresh", "tune2")
+SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
