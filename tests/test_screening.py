@@ -177,12 +177,16 @@ def test_phrases_do_not_cross_sentences():
 
 
 def test_stems_strip_indonesian_affixes():
-    affixes = lexicons().affixes
-    assert "bangun" in stems("pembangunan", affixes)
-    assert "bangun" in stems("dibangunkan", affixes)
-    assert "aspal" in stems("pengaspalan", affixes)
-    assert "tanam" in stems("penanaman", affixes)  # pen+tanam: the swallowed t comes back
-    assert "asu" not in stems("asuhan", affixes)
+    clitics = lexicons().clitics
+    assert "bangun" in stems("pembangunan", clitics)
+    assert "bangun" in stems("dibangunkan", clitics)
+    assert "aspal" in stems("pengaspalan", clitics)
+    assert "tanam" in stems("penanaman", clitics)  # pen+tanam: the swallowed t comes back
+    assert "hindar" in stems("menghindari", clitics)
+    assert "asu" not in stems("asuhan", clitics)
+    # Javanese and chat forms the Indonesian dictionary does not know lose their clitic.
+    assert "cangkem" in stems("cangkemmu", clitics)
+    assert "cocot" in stems("cocote", clitics)
 
 
 def test_tokenize_marks_sentence_boundaries():
@@ -195,10 +199,13 @@ def test_flags_for_posts_shape():
         Post("s", "1", "https://x.example/1", "Betonisasi jalan usaha tani", WHEN, excerpt="Rolex baru"),
         Post("s", "2", "https://x.example/2", "Rapat rutin", WHEN),
     ]
-    assert flags_for_posts(posts) == [
-        ("s", "1", "pamer;pembangunan", {"pamer": ["rolex"], "pembangunan": ["betonisasi", "jalan usaha tani"]}),
-        ("s", "2", "", {}),
-    ]
+    flagged = flags_for_posts(posts)
+    assert [row[:3] for row in flagged] == [("s", "1", "pamer;pembangunan"), ("s", "2", "")]
+    stored = flagged[0][3]
+    assert {flag: entry["terms"] for flag, entry in stored.items()} == {
+        "pamer": ["rolex"], "pembangunan": ["betonisasi", "jalan usaha tani"]}
+    assert all(entry["why"] for entry in stored.values())  # every raised flag says why
+    assert flagged[1][3] == {}
 
 
 def test_constants_and_labels():
@@ -330,7 +337,8 @@ def test_screen_command_recomputes_after_lexicon_edit(tmp_path, capsys):
     assert "screened 2 posts, changed 1" in out and "seremonial: 1 (Seremonial)" in out
     frame = store.posts_frame().set_index("external_id")
     assert frame.loc["1", "flags"] == "seremonial"
-    assert json.loads(frame.loc["1", "flag_terms"]) == {"seremonial": ["sedekah laut"]}
+    assert parse_terms(frame.loc["1", "flag_terms"]) == {"seremonial": ["sedekah laut"]}
+    assert json.loads(frame.loc["1", "flag_terms"])["seremonial"]["why"] == ["Seremonial: sedekah laut"]
     assert frame.loc["2", "flags"] == "pembangunan"
 
     assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 0
