@@ -53,6 +53,9 @@ class Context:
     mode: str = "word"
     rule: str = "konteks"  # the name shown to reviewers: larangan, fasilitas umum, harfiah...
     scope: str = "post"
+    # Phrases starting at the context's first word that mean it is not this context: "jangan
+    # ditanya" (of a price) is a boast, not a prohibition.
+    unless: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ def _read_contexts(path: Path, terms: Sequence[Term], classes: dict[str, Concept
             _choice(path, number, "match", row.get("match", ""), MATCH_MODES),
             row.get("rule", "") or "konteks",
             _choice(path, number, "scope", row.get("scope", ""), SCOPES),
+            tuple(_tokens(path, number, "unless", u) for u in row.get("unless", "").split(";") if u.strip()),
         ))
     return tuple(contexts)
 

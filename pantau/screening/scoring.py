@@ -98,8 +98,11 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
     for occ in doc.occurrences(rules.term_index):
         term = occ.item
         weight = term.weight + (OBFUSCATION_BONUS if occ.disguised else 0.0)
-        out.append(_Candidate(term.text, term.text, term.cls, weight,
-                              frozenset(range(occ.start, occ.end)), (occ.start, occ.end), occ.sentence, 0,
+        # A wildcard ("dasar *") shows the words it met and claims only its own words, so
+        # "dasar goblok" counts "goblok" as evidence of its own.
+        text = term.text if "*" not in term.tokens else " ".join(doc.tokens[p].word for p in range(occ.start, occ.end))
+        used = frozenset(occ.start + j for j, word in enumerate(term.tokens) if word != "*")
+        out.append(_Candidate(term.text, text, term.cls, weight, used, (occ.start, occ.end), occ.sentence, 0,
                               term.mode == "stem"))
     if rules.concepts:
         found = doc.occurrences(rules.concept_index)
@@ -133,6 +136,15 @@ def _applies(context: Context, candidate: _Candidate, occ: Occurrence) -> bool:
     return bool(context.applies_to)  # scope post with applies_to: the named terms, anywhere
 
 
+def _excepted(doc: Document, occ: Occurrence) -> bool:
+    """Whether one of the context's `unless` phrases starts where it was found."""
+    for phrase in occ.item.unless:
+        words = [t.skeleton if t is not None else None for t in doc.tokens[occ.start: occ.start + len(phrase)]]
+        if tuple(words) == phrase:
+            return True
+    return False
+
+
 def _score(rules: FlagRules, doc: Document) -> Explanation | None:
     candidates = _candidates(rules, doc)
     if not candidates:
@@ -146,7 +158,7 @@ def _score(rules: FlagRules, doc: Document) -> Explanation | None:
         if any(candidate.positions <= k.positions for k in kept):
             continue
         kept.append(candidate)
-    context_occurrences = doc.occurrences(rules.context_index)
+    context_occurrences = [o for o in doc.occurrences(rules.context_index) if not _excepted(doc, o)]
     general: dict[str, tuple[str, float]] = {}
     for occ in context_occurrences:
         context = occ.item
