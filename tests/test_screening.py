@@ -314,6 +314,10 @@ def test_export_posts_carries_flags(tmp_path, capsysbinary):
     assert main(["export", "posts", "--db", url]) == 0
     rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8").lstrip("\ufeff"))))
     assert [(r["external_id"], r["flags"]) for r in rows] == [("101", "pamer;pembangunan"), ("102", "")]
+    # The explanation travels with the flags: class and words per raised flag.
+    assert rows[0]["flag_reasons"] == "pamer: Kendaraan mewah: alphard; Kendaraan mewah: test drive | " \
+        "pembangunan: Pembangunan: betonisasi; Pembangunan: jut"
+    assert rows[1]["flag_reasons"] == ""
 
 
 def test_screen_command_recomputes_after_lexicon_edit(tmp_path, capsys):
