@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from pantau.calendar import day_bounds
+from pantau.screening import reasons_text
 from pantau.store import Store
 
 FORMATS = ("csv", "xlsx", "json")
 POST_COLUMNS = ("unit_id", "source_id", "platform", "external_id", "url", "title", "published_at",
-                "likes", "comments", "views", "flags")
+                "likes", "comments", "views", "flags", "flag_reasons")
 
 
 def posts_export(store: Store, zone: ZoneInfo, start: date | None = None, end: date | None = None) -> pd.DataFrame:
@@ -34,6 +35,8 @@ def posts_export(store: Store, zone: ZoneInfo, start: date | None = None, end: d
     out["published_at"] = [ts.tz_convert(zone).isoformat() for ts in out["published_at"]]
     for column in ("likes", "comments", "views"):
         out[column] = out[column].astype("Int64")
+    # Why each flag was raised (class, words, context rules), so a reader of the export can check it.
+    out["flag_reasons"] = [reasons_text(f, t) for f, t in zip(out["flags"], out["flag_terms"], strict=True)]
     return out[list(POST_COLUMNS)].reset_index(drop=True)
 
 

@@ -25,7 +25,7 @@ def save_posts(store: Store, unit_id: str, platform: str, items: Iterable[Post])
 
     def flags_of(post: Post) -> tuple[str, dict]:
         result = screen(post_text(post.title, post.excerpt), lex)
-        return result.flags_str, result.terms
+        return result.flags_str, result.stored
 
     seen, fresh = store.upsert_posts_detailed(unit_id, platform, batch, flags=flags_of)
     known = [(p.source_id, p.external_id) for p in batch if (p.source_id, p.external_id) not in fresh]
@@ -45,7 +45,7 @@ def screen_stored(store: Store, keys: list[tuple[str, str]]) -> None:
     for (source_id, external_id), (title, excerpt, flags, terms) in store.post_texts(keys).items():
         result = screen(post_text(title, excerpt), lex)
         # A re-collection mostly brings posts already screened: write only what changed.
-        if result.flags_str != flags or json.dumps(result.terms, ensure_ascii=False) != terms:
-            flagged.append((source_id, external_id, result.flags_str, result.terms))
+        if result.flags_str != flags or json.dumps(result.stored, ensure_ascii=False) != terms:
+            flagged.append((source_id, external_id, result.flags_str, result.stored))
     if flagged:
         store.set_flags(flagged)

@@ -76,7 +76,7 @@ def test_export_posts_csv_matches_store(tmp_path, capsysbinary):
     assert rows[0]["likes"] == "" and rows[0]["comments"] == "4" and rows[1]["views"] == "12"
     assert rows[0]["title"] == "Rapat POK, 10/9"
     assert list(rows[0]) == ["unit_id", "source_id", "platform", "external_id", "url", "title", "published_at",
-                             "likes", "comments", "views", "flags"]
+                             "likes", "comments", "views", "flags", "flag_reasons"]
 
 
 def test_export_posts_period_and_json(tmp_path, capsysbinary):

@@ -106,13 +106,15 @@ def test_no_blora_unit_name_reads_as_an_insult():
 
 
 def test_fancy_fonts_are_plain_letters():
-    assert screen("dasar 𝐠𝐨𝐛𝐥𝐨𝐤").terms["bahasa"] == ["dasar", "goblok"]
+    assert screen("dasar 𝐠𝐨𝐛𝐥𝐨𝐤").terms["bahasa"] == ["dasar goblok", "goblok"]
 
 
 def test_a_literal_context_lowers_only_its_own_word():
     result = screen("Dasar goblok, anjing rabies saja diurus")
-    assert "bahasa" in result.flags and result.terms["bahasa"] == ["anjing", "dasar", "goblok"]
-    assert result.scores["bahasa"] == 1.2  # anjing 1 - rabies 1, dasar 0.2, goblok 1
+    assert "bahasa" in result.flags and result.terms["bahasa"] == ["anjing", "dasar goblok", "goblok"]
+    assert result.scores["bahasa"] == 2.0  # anjing 1 - rabies 1, "dasar <word>" 1, goblok 1
+    anjing = next(h for h in result.explanations["bahasa"].hits if h.text == "anjing")
+    assert anjing.contribution == 0 and anjing.contexts == (("penggunaan harfiah", "rabies"),)
 
 
 def test_disguise_outweighs_a_literal_context():
@@ -177,12 +179,16 @@ def test_phrases_do_not_cross_sentences():
 
 
 def test_stems_strip_indonesian_affixes():
-    affixes = lexicons().affixes
-    assert "bangun" in stems("pembangunan", affixes)
-    assert "bangun" in stems("dibangunkan", affixes)
-    assert "aspal" in stems("pengaspalan", affixes)
-    assert "tanam" in stems("penanaman", affixes)  # pen+tanam: the swallowed t comes back
-    assert "asu" not in stems("asuhan", affixes)
+    clitics = lexicons().clitics
+    assert "bangun" in stems("pembangunan", clitics)
+    assert "bangun" in stems("dibangunkan", clitics)
+    assert "aspal" in stems("pengaspalan", clitics)
+    assert "tanam" in stems("penanaman", clitics)  # pen+tanam: the swallowed t comes back
+    assert "hindar" in stems("menghindari", clitics)
+    assert "asu" not in stems("asuhan", clitics)
+    # Javanese and chat forms the Indonesian dictionary does not know lose their clitic.
+    assert "cangkem" in stems("cangkemmu", clitics)
+    assert "cocot" in stems("cocote", clitics)
 
 
 def test_tokenize_marks_sentence_boundaries():
@@ -195,10 +201,13 @@ def test_flags_for_posts_shape():
         Post("s", "1", "https://x.example/1", "Betonisasi jalan usaha tani", WHEN, excerpt="Rolex baru"),
         Post("s", "2", "https://x.example/2", "Rapat rutin", WHEN),
     ]
-    assert flags_for_posts(posts) == [
-        ("s", "1", "pamer;pembangunan", {"pamer": ["rolex"], "pembangunan": ["betonisasi", "jalan usaha tani"]}),
-        ("s", "2", "", {}),
-    ]
+    flagged = flags_for_posts(posts)
+    assert [row[:3] for row in flagged] == [("s", "1", "pamer;pembangunan"), ("s", "2", "")]
+    stored = flagged[0][3]
+    assert {flag: entry["terms"] for flag, entry in stored.items()} == {
+        "pamer": ["rolex"], "pembangunan": ["betonisasi", "jalan usaha tani"]}
+    assert all(entry["why"] for entry in stored.values())  # every raised flag says why
+    assert flagged[1][3] == {}
 
 
 def test_constants_and_labels():
@@ -269,7 +278,7 @@ def test_save_posts_stores_flags_and_terms(store):
     ])
     frame = store.posts_frame().set_index("external_id")
     assert frame.loc["1", "flags"] == "bahasa;pembangunan"
-    assert parse_terms(frame.loc["1", "flag_terms"]) == {"bahasa": ["dasar", "goblok"], "pembangunan": ["pembangunan", "talud"]}
+    assert parse_terms(frame.loc["1", "flag_terms"]) == {"bahasa": ["dasar goblok", "goblok"], "pembangunan": ["pembangunan", "talud"]}
     assert frame.loc["2", "flags"] == "" and parse_terms(frame.loc["2", "flag_terms"]) == {}
 
     # A re-collection that brings the title only keeps the stored excerpt, and so its flags.
@@ -305,6 +314,10 @@ def test_export_posts_carries_flags(tmp_path, capsysbinary):
     assert main(["export", "posts", "--db", url]) == 0
     rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8").lstrip("\ufeff"))))
     assert [(r["external_id"], r["flags"]) for r in rows] == [("101", "pamer;pembangunan"), ("102", "")]
+    # The explanation travels with the flags: class and words per raised flag.
+    assert rows[0]["flag_reasons"] == "pamer: Kendaraan mewah: alphard; Kendaraan mewah: test drive | " \
+        "pembangunan: Pembangunan: betonisasi; Pembangunan: jut"
+    assert rows[1]["flag_reasons"] == ""
 
 
 def test_screen_command_recomputes_after_lexicon_edit(tmp_path, capsys):
@@ -330,7 +343,8 @@ def test_screen_command_recomputes_after_lexicon_edit(tmp_path, capsys):
     assert "screened 2 posts, changed 1" in out and "seremonial: 1 (Seremonial)" in out
     frame = store.posts_frame().set_index("external_id")
     assert frame.loc["1", "flags"] == "seremonial"
-    assert json.loads(frame.loc["1", "flag_terms"]) == {"seremonial": ["sedekah laut"]}
+    assert parse_terms(frame.loc["1", "flag_terms"]) == {"seremonial": ["sedekah laut"]}
+    assert json.loads(frame.loc["1", "flag_terms"])["seremonial"]["why"] == ["Seremonial: sedekah laut"]
     assert frame.loc["2", "flags"] == "pembangunan"
 
     assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 0
@@ -340,3 +354,105 @@ def test_screen_command_recomputes_after_lexicon_edit(tmp_path, capsys):
     assert main(["screen", "--db", url, "--lexicons", str(folder)]) == 1
     assert f"{folder / 'flags.csv'}:2:group: expected review or topic" in capsys.readouterr().err
     store.dispose()
+
+
+# --- concept classes, context rules and idioms (issue 15)
+
+
+@pytest.mark.parametrize(("text", "label", "words"), [
+    ("Rumah baru kami di perumahan elit, halamannya luas", "Properti dan interior mewah", "rumah + elit"),
+    ("Naik kapal pribadi keliling pulau bersama keluarga", "Rekreasi eksklusif", "kapal + pribadi"),
+    ("Pesta ulang tahun si kecil di ballroom hotel", "Perayaan pribadi yang mewah", "ulang tahun + ballroom"),
+    ("Mobil sport merah baru saja datang", "Kendaraan mewah", "mobil + sport"),
+    ("Tas branded pertama dari gaji sendiri", "Barang bermerek dan perhiasan", "tas + branded"),
+])
+def test_a_concept_class_catches_luxury_nobody_listed(text, label, words):
+    result = screen(text)
+    assert "pamer" in result.flags
+    assert f"{label}: {words}" in result.stored["pamer"]["why"]
+
+
+def test_a_concept_needs_its_modifier_near_the_object_in_the_same_sentence():
+    assert "pamer" not in screen("Rumah warga di kawasan ini terendam banjir").flags
+    assert "pamer" not in screen("Pesta rakyat di alun-alun. Hotel penuh tamu dari luar kota").flags
+    # Too far apart: more than the class's window of words between them.
+    assert "pamer" not in screen("Mobil bak terbuka untuk mengangkut bantuan pangan yang dikemas serba rapi").flags
+
+
+@pytest.mark.parametrize("text", [
+    "Bupati menegaskan ASN dilarang memamerkan mobil mewah di media sosial",
+    "Hindari gaya hidup mewah dan barang branded, pesan Camat kepada perangkat desa",
+    "Jangan pamer Rolex di media sosial",
+    "Inspektorat: tolak hadiah jam tangan mewah dari rekanan",
+])
+def test_a_prohibition_frame_turns_the_match_off(text):
+    result = screen(text)
+    assert "pamer" not in result.flags
+    assert any(h.contexts for h in result.explanations["pamer"].hits) or result.explanations["pamer"].general
+
+
+def test_a_prohibition_frame_acts_only_in_its_own_sentence():
+    result = screen("Dilarang parkir di depan gerbang. Porsche baru parkir di garasi rumah")
+    assert "pamer" in result.flags
+
+
+def test_a_boast_that_says_jangan_is_not_a_prohibition():
+    assert "pamer" in screen("Tas Hermes baru, harganya jangan ditanya").flags
+
+
+def test_a_public_facility_is_not_flexing():
+    result = screen("Kolam renang umum dengan fasilitas eksklusif dibangun Pemkab di taman kota")
+    assert "pamer" not in result.flags
+    assert "pamer" in screen("Kolam renang pribadi di rumah baru kami eksklusif banget").flags
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Makan tuh kritik", True),
+    ("Bodo amat sama komentar kalian", True),
+    ("Dasar kampret", True),
+    ("Dasar penipu, balikin uangnya", True),
+    ("Jangkrik! Ora mudeng-mudeng", True),
+    ("Kalian memang sampah", True),
+    ("Dasar hukum penyaluran bantuan adalah Perbup nomor 5", False),
+    ("Imunisasi dasar lengkap untuk bayi di posyandu", False),
+    ("Pelatihan dasar jurnalistik untuk pemuda", False),
+    ("Budidaya jangkrik untuk pakan burung", False),
+    ("Kalian jangan buang sampah di sungai", False),
+    ("Jangan bodo amat soal sampah, pilah dari rumah", False),
+    ("Siswa diajak tidak memakai kata kasar seperti goblok", False),
+])
+def test_rude_idioms_and_their_plain_uses(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged
+
+
+def test_every_raised_flag_explains_itself():
+    result = screen("Dinner di restoran fine dining, lanjut staycation di villa pribadi. Dasar netizen julid")
+    for flag in result.flags:
+        explanation = result.explanations[flag]
+        assert explanation.score >= explanation.threshold
+        assert result.stored[flag]["why"] == explanation.lines() and explanation.lines()
+        assert all(hit.label for hit in explanation.hits)
+
+
+def test_stored_reasons_read_back_old_and_new_rows():
+    from pantau.screening import parse_reasons, reasons_text
+
+    new = json.dumps(screen("Rolex baru dari suami").stored)
+    assert parse_reasons(new) == {"pamer": ["Barang bermerek dan perhiasan: rolex"]}
+    assert reasons_text("pamer", new) == "pamer: Barang bermerek dan perhiasan: rolex"
+    assert parse_reasons('{"pamer": ["rolex"]}') == {"pamer": ["rolex"]}  # written before explanations
+    assert parse_terms('{"pamer": ["rolex"]}') == {"pamer": ["rolex"]}
+    assert parse_reasons("not json") == {} and reasons_text("", "{}") == ""
+
+
+def test_concept_and_context_files_are_validated(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    with (folder / "pamer_concepts.csv").open("a", encoding="utf-8") as handle:
+        handle.write("perahu_layar,object,kapal layar,word\n")
+    with pytest.raises(LexiconError, match=r"pamer_concepts.csv:\d+:class"):
+        load_lexicons(folder)
+    folder = _copy_lexicons(tmp_path / "again")
+    with (folder / "pamer_context.csv").open("a", encoding="utf-8") as handle:
+        handle.write("dilarang,2,,word,everywhere,larangan,\n")
+    with pytest.raises(LexiconError, match=r"pamer_context.csv:\d+:scope"):
+        load_lexicons(folder)

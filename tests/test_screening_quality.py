@@ -20,6 +20,22 @@ Splits, in the order they were written:
            untuned: pamer P 1.00 R 0.12, bahasa P 1.00 R 0.00 (written to fall outside the lists);
            the lexicons were then tuned on its misses. `fresh`, never looked at, measures whether
            that widening generalises.
+- tune3:   60 captions written on 2026-12-04 for issue 15, before any change to the rules, about
+           half positives (15 pamer, 15 bahasa): luxury described rather than named (wagyu, a
+           house "di kawasan elit", a ballroom birthday, a private pinisi, golf at a country club),
+           warnings against flexing, public facilities, dismissive idioms, Javanese. First look,
+           untuned: pamer P 0.80 R 0.53, bahasa P 1.00 R 0.40. The concept classes, context rules
+           and idioms were then tuned on its misses (and on no other split).
+- fresh2:  67 captions written at the same time as tune3, before any change to the rules, and
+           NEVER tuned on (17 pamer, 16 bahasa; new brands, places and phrasing). First look with
+           the rules of the day: pamer P 0.75 R 0.53, bahasa P 0.88 R 0.44. Measured once after the
+           tune3 tuning, untouched: pamer P 1.00 R 0.82 (14 of 17), bahasa P 1.00 R 0.75 (12 of 16)
+           - issue 15 asks bahasa recall >= 0.85 there, which is NOT met. Its rows are pinned by a
+           checksum (test_fresh2_is_untouched): relabelling or editing them after seeing results
+           would make these figures meaningless. Add new material as a new split instead.
+
+The issue-15 engine also lifted the older never-tuned `fresh` split without looking at it:
+pamer recall 0.67 -> 0.83, bahasa recall 0.71 -> 0.86, precision unchanged at 1.00.
 
 Run `pytest -s tests/test_screening_quality.py` to see the figures.
 """
@@ -27,6 +43,7 @@ Run `pytest -s tests/test_screening_quality.py` to see the figures.
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +53,7 @@ import pytest
 from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
-SPLITS = ("heldout", "tune", "blind", "fresh", "tune2")
+SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
@@ -49,10 +66,21 @@ SPLITS = ("heldout", "tune", "blind", "fresh", "tune2")
 #   pointer for humans, and why this floor guards against regressions rather than promising more.
 # - Topics feed the public filter: precision >= 0.8 on the whole set, so "pembangunan" shows
 #   development posts; their recall is printed, not held.
+# - fresh2 (never tuned on): issue 15's targets where they were met (pamer P 0.9, R 0.8; bahasa
+#   P 0.9); bahasa recall is held at 0.7, the measured 0.75 minus one caption, below the issue's
+#   0.85 target, which this work did not reach.
+# - tune3 (tuned on): 0.9 each, the lexicons must keep covering what they were tuned on.
 FLOORS = {
     "all": {"precision": 0.9, "recall": 0.8},
     "fresh": {"precision": 0.8, "recall": 0.5},
+    "tune3": {"precision": 0.9, "recall": 0.9},
+    "fresh2": {"precision": 0.9, "recall": 0.7},
 }
+FLAG_FLOORS = {("fresh2", "pamer"): {"precision": 0.9, "recall": 0.8}}
+# Splits written about half positive on purpose (issue 15); the others sample ordinary posts.
+BALANCED_SPLITS = ("tune3", "fresh2")
+# sha256 of fresh2's rows (id, text, pamer, bahasa, topics) as written before any tuning.
+FRESH2_SHA256 = "d30b072014afd9714ff1aa28891963adf577a2d066c3fb7aacd1a09812c3a9c7"
 TOPIC_PRECISION_FLOOR = 0.8
 
 
@@ -118,7 +146,23 @@ def test_labelled_set_is_big_and_varied():
     for flag in (*REVIEW_FLAGS, *TOPICS):
         assert sum(flag in c.gold for c in CAPTIONS) >= 15, flag
     # Most captions are ordinary: a set made of positives would say nothing about false flags.
-    assert sum(not (c.gold & set(REVIEW_FLAGS)) for c in CAPTIONS) >= 0.7 * len(CAPTIONS)
+    sampled = [c for c in CAPTIONS if c.split not in BALANCED_SPLITS]
+    assert sum(not (c.gold & set(REVIEW_FLAGS)) for c in sampled) >= 0.7 * len(sampled)
+    for split in BALANCED_SPLITS:
+        captions = [c for c in CAPTIONS if c.split == split]
+        assert len(captions) >= 60, split
+        positives = sum(bool(c.gold & set(REVIEW_FLAGS)) for c in captions)
+        assert 0.4 * len(captions) <= positives <= 0.6 * len(captions), split
+
+
+def test_fresh2_is_untouched():
+    digest = hashlib.sha256()
+    with LABELLED.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["split"] == "fresh2":
+                fields = (row["id"], row["text"], row["pamer"], row["bahasa"], row["topics"])
+                digest.update("\x1f".join(fields).encode() + b"\n")
+    assert digest.hexdigest() == FRESH2_SHA256
 
 
 def test_report_figures():
@@ -137,7 +181,7 @@ def test_report_figures():
 @pytest.mark.parametrize("split", sorted(FLOORS))
 def test_review_flags_hold_their_floor(flag, split):
     f = figures(flag, split)
-    floor = FLOORS[split]
+    floor = FLAG_FLOORS.get((split, flag), FLOORS[split])
     assert f.precision >= floor["precision"], f"{flag} precision on {split}: {f.precision:.2f} ({f})"
     assert f.recall >= floor["recall"], f"{flag} recall on {split}: {f.recall:.2f} ({f})"
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from pantau.screening import FLAG_LABELS, REVIEW_FLAGS, REVIEW_MARKS, parse_flags, parse_terms
+from pantau.screening import FLAG_LABELS, REVIEW_FLAGS, REVIEW_MARKS, parse_flags, parse_reasons
 from views import data
 from views.common import header, md_text, safe_url
 
@@ -63,11 +63,12 @@ def _filter(frame: pd.DataFrame, flag: str, status: str, unit: str) -> pd.DataFr
 
 
 def _reasons(row: pd.Series) -> list[str]:
-    terms = parse_terms(row["flag_terms"])
+    """One line per raised review flag: each piece of evidence (class: words) and the context rules."""
+    reasons = parse_reasons(row["flag_terms"])
     lines = []
     for flag in REVIEW_FLAGS:
         if flag in parse_flags(row["flags"]):
-            found = ", ".join(md_text(t) for t in terms.get(flag, [])) or "—"
+            found = "; ".join(md_text(t) for t in reasons.get(flag, [])) or "—"
             lines.append(f"**{md_text(FLAG_LABELS[flag])}**: {found}")
     return lines
 
@@ -114,8 +115,8 @@ def render() -> None:
         return
     st.caption(
         "Unggahan yang ditandai penyaringan otomatis untuk dilihat kembali oleh manusia: kemungkinan pamer "
-        "kemewahan atau bahasa yang tidak santun. Tanda ini penunjuk, bukan putusan: kata yang cocok "
-        "ditampilkan sebagai alasan, dan peninjau yang memutuskan."
+        "kemewahan atau bahasa yang tidak santun. Tanda ini penunjuk, bukan putusan: alasannya ditampilkan "
+        "(jenisnya, kata yang cocok, dan aturan konteks yang ikut menimbang), dan peninjau yang memutuskan."
     )
     zone = ctx.registry.settings.zone
 

@@ -39,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
                 result = screen(post_text(title, excerpt), lex)
                 total += 1
                 raised.update(result.flags)
-                terms_json = json.dumps(result.terms, ensure_ascii=False)
+                terms_json = json.dumps(result.stored, ensure_ascii=False)
                 if result.flags_str != (old_flags or "") or terms_json != (old_terms or "{}"):
                     changed += 1
-                    updates.append((source_id, external_id, result.flags_str, result.terms))
+                    updates.append((source_id, external_id, result.flags_str, result.stored))
             if updates and not args.dry_run:
                 store.set_flags(updates)
     finally:

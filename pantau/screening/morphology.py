@@ -1,0 +1,48 @@
+"""Indonesian word forms: a word and the roots it may come from.
+
+Standard Indonesian goes through PySastrawi, a dictionary-based stemmer (Nazief-Adriani with its
+own list of 30 000 root words, shipped inside the package, so it works offline): "pembangunan",
+"dibangunkan" and "bangunan" give "bangun", "menghindari" gives "hindar", "ditegaskan" gives
+"tegas". It leaves a word alone when no root in its dictionary fits, which is right for brands and
+place names and wrong for Javanese and chat spelling ("cangkemmu", "ndasmu", "raine"): for those,
+the clitics of data/lexicons/clitics.csv are cut off as well. Candidates over-generate on purpose:
+a candidate counts only when it equals a listed `stem` term.
+
+Stemming is the slow part of screening (about a millisecond for a word the dictionary does not
+know), and a year of posts repeats the same few thousand words, so every word is stemmed once per
+process.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pantau.screening.text import collapse_long_runs, skeleton
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    # Imported here: reading the dictionary takes a tenth of a second, and pages that only read
+    # stored flags never need it.
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def root(word: str) -> str:
+    """The dictionary root of an Indonesian word, or the word itself when none fits."""
+    if not word.isalpha() or len(word) < 4:
+        return word
+    return _stemmer().stem(word) or word
+
+
+@lru_cache(maxsize=200_000)
+def stems(word: str, clitics: tuple[str, ...] = ()) -> frozenset[str]:
+    """Skeletons of the word, its root, and the word with one Javanese or chat clitic cut off."""
+    word = collapse_long_runs(word)
+    found = {word, root(word)}
+    for clitic in clitics:
+        if word.endswith(clitic) and len(word) - len(clitic) >= 3:
+            found.add(word[: -len(clitic)])
+    return frozenset(skeleton(w) for w in found)
