@@ -32,6 +32,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 from requests.utils import parse_header_links
 
+from collectors import address_guard
 from collectors.base import CollectorError
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,10 @@ class HttpPolicy:
     max_bytes: int = 15 * 1024 * 1024
     max_redirects: int = 5
     respect_robots: bool = True
+    # Non-public networks (CIDR) this client may reach; none by default: collection refuses
+    # private, loopback and link-local addresses (collectors/address_guard.py). The runner takes
+    # them from the registry's `allow_private_addresses` setting.
+    private_networks: tuple[str, ...] = ()
     # robots.txt `Crawl-delay` is honoured as the per-host delay, up to this many seconds.
     max_crawl_delay: float = 10.0
     # A robots.txt remembered in a source's state is reused this long (RFC 9309 says at most a
@@ -274,7 +279,9 @@ class HttpClient:
         self.session.headers["User-Agent"] = self.policy.user_agent
         # Redirects are followed by hand, so every hop passes robots.txt and the host limit.
         self.session.max_redirects = self.policy.max_redirects
-        adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16, max_retries=0)
+        self._private_networks = address_guard.parse_networks(self.policy.private_networks)
+        adapter = address_guard.guarded_adapter(self._private_networks, pool_connections=64, pool_maxsize=16,
+                                                max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._hosts: dict[str, _Host] = {}
@@ -409,6 +416,8 @@ class HttpClient:
         current = prepared_url(url, params)
         visited = {current}
         for _hop in range(self.policy.max_redirects + 1):
+            if address_guard.uses_proxy(self.session, current):  # the socket is the proxy's: check the name
+                address_guard.check_url(current, self._private_networks)
             if not api and not self.allowed(current, counter):
                 raise RobotsDisallowed("disallowed by robots.txt", current)
             response = self._fetch_once_with_retries(current, None, headers, counter)

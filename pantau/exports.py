@@ -1,11 +1,15 @@
 """Writers for exports: CSV (UTF-8 with BOM, so Excel opens it right), XLSX and JSON.
 
 Every export is a DataFrame first; these functions only serialise it. Booleans are written as
-`true`/`false` and an undefined number as an empty cell (null in JSON).
+`true`/`false` and an undefined number as an empty cell (null in JSON). CSV and XLSX are opened
+in spreadsheets, so their text cells never carry a live formula (`pantau.formulas`), and CSV
+quotes every text cell: Indonesian Excel splits on `;`, and a quoted `;` stays inside its cell.
+A post's `url` is exported only when it is an http(s) link (`pantau.links`), in every format.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -17,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from pantau.formulas import neutralise_frame, write_xlsx
+from pantau.links import safe_link
 from pantau.store import Store
 
 FORMATS = ("csv", "xlsx", "json")
@@ -40,6 +46,8 @@ def posts_export(store: Store, zone: ZoneInfo, start: date | None = None, end: d
         return pd.DataFrame(columns=list(POST_COLUMNS))
     out = frame.sort_values(["published_at", "unit_id", "source_id", "external_id"]).copy()
     out["published_at"] = [ts.tz_convert(zone).isoformat() for ts in out["published_at"]]
+    # A javascript: or data: address must not become a link in whatever opens the export.
+    out["url"] = [safe_link(u) or "" for u in out["url"]]
     for column in ("likes", "comments", "views"):
         out[column] = out[column].astype("Int64")
     return out[list(POST_COLUMNS)].reset_index(drop=True)
@@ -66,6 +74,14 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV as Excel opens it right: UTF-8 with BOM, text quoted, formulas neutralised."""
+    buffer = io.StringIO()
+    neutralise_frame(_text_frame(frame)).to_csv(buffer, index=False, lineterminator="\n",
+                                                quoting=csv.QUOTE_NONNUMERIC)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
     """Write to a file, or to standard output when out is None or '-'."""
     if fmt not in FORMATS:
@@ -74,16 +90,13 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
     if fmt == "xlsx":
         if to_stdout:
             raise ValueError("XLSX needs --out FILE")
-        with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name="data")
+        write_xlsx(frame, out)
         return
     if fmt == "json":
         records = [{k: _cell(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         payload = json.dumps(records, ensure_ascii=False, indent=1, default=str).encode("utf-8")
     else:
-        buffer = io.StringIO()
-        _text_frame(frame).to_csv(buffer, index=False, lineterminator="\n")
-        payload = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        payload = csv_bytes(frame)
     _write_bytes(payload, None if to_stdout else Path(out))
 
 

@@ -3,7 +3,8 @@ Indonesian number formats, and the escaping of scraped text.
 
 Scraped titles and captions are data: they go through `md_text` / `md_link` before reaching
 st.markdown (Markdown specials and HTML both escaped), and nothing here ever passes
-unsafe_allow_html.
+unsafe_allow_html. Whether a post's URL may become a link is decided by `pantau.links.safe_link`
+alone.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from pantau import metrics
+from pantau.links import safe_link
 from views import data
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -42,20 +43,8 @@ def md_text(value) -> str:
     return html.escape(_MD_SPECIALS.sub(r"\\\1", text), quote=False)
 
 
-def safe_url(url) -> str | None:
-    """An http(s) URL fit for a Markdown link target, else None."""
-    if not isinstance(url, str):
-        return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    # Characters that would end the link target or open markup are percent-encoded.
-    return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C") \
-        .replace(">", "%3E").replace('"', "%22")
-
-
 def md_link(text, url) -> str:
-    target = safe_url(url)
+    target = safe_link(url)
     label = md_text(text) or "(tanpa judul)"
     return f"[{label}]({target})" if target else label
 

@@ -8,24 +8,18 @@ import pandas as pd
 import streamlit as st
 
 from pantau import metrics
-from pantau.exports import _text_frame
+from pantau.exports import csv_bytes
+from pantau.formulas import write_xlsx
 from pantau.recap import recap_text
 from views import data
 from views.common import fmt_period, header
 from views.internal import require_internal
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The same bytes as `pantau export weekly --format csv`."""
-    buffer = io.StringIO()
-    _text_frame(frame).to_csv(buffer, index=False, lineterminator="\n")
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """The same workbook as `pantau export weekly --format xlsx`: text cells never formulas."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="data")
+    write_xlsx(frame, buffer)
     return buffer.getvalue()
 
 

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from pantau.links import safe_link
 from pantau.screening import FLAG_LABELS, REVIEW_FLAGS, REVIEW_MARKS, parse_flags, parse_terms
 from pantau.store import Store
 from views import data
-from views.common import header, md_text, safe_url
+from views.common import header, md_text
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def _post_card(store: Store, row: pd.Series, zone: ZoneInfo) -> None:
         if row["excerpt"]:
             excerpt = str(row["excerpt"])
             st.text(excerpt if len(excerpt) <= 400 else excerpt[:400] + "…")
-        link = safe_url(row["url"])
+        link = safe_link(row["url"])
         if link:
             st.link_button("Buka unggahan asli", link)
         else:

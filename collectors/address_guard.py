@@ -1,0 +1,154 @@
+"""Collection never reaches into the collector's own network.
+
+A registry address or a redirect from a hostile site could point the collector at
+`http://169.254.169.254/` (a cloud's metadata service), `http://127.0.0.1:5432/`, a router on
+`192.168.x.x`, or a name that resolves there, and its answer would end up in the attempt log
+or the store. So an address that is not globally routable (private, loopback, link-local,
+shared, reserved, multicast, unspecified; IPv4 and IPv6, IPv4-mapped included) is refused,
+unless it lies in a network the registry explicitly permits (`allow_private_addresses` in
+settings.csv: the simulator and the tests serve on loopback).
+
+The check happens where it cannot be fooled: when the socket is opened, for every request and
+every redirect hop. The name is resolved once, each address is checked, and the socket connects
+to a checked address, so a name that answers a public address to a first lookup and 127.0.0.1
+to the next (DNS rebinding) gains nothing, and not even a connection attempt reaches a refused
+address. When requests go through a proxy the socket is the proxy's, so the target's name is
+resolved and checked before the request instead.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from collectors.base import CollectorError
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# What `allow_private_addresses = true` means.
+ALL_NETWORKS = ("0.0.0.0/0", "::/0")
+
+
+class AddressRefused(CollectorError):
+    """The address is in a private, loopback or link-local range the registry does not permit."""
+
+    kind = "address_refused"
+
+
+def parse_networks(values: Sequence[str]) -> tuple[IpNetwork, ...]:
+    """CIDR strings -> networks; ValueError names the bad one."""
+    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
+
+
+def _plain(ip: IpAddress) -> IpAddress:
+    """An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it is."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def refusal(address: str, allowed: Sequence[IpNetwork]) -> str | None:
+    """Why `address` (an IP literal) may not be reached, or None when it may."""
+    try:
+        ip = _plain(ipaddress.ip_address(address.split("%", 1)[0]))  # drop an IPv6 zone id
+    except ValueError:
+        return f"{address!r} is not an IP address"
+    if ip.is_global and not ip.is_multicast:
+        return None
+    if any(ip.version == net.version and ip in net for net in allowed):
+        return None
+    return (f"{ip} is a private, loopback or link-local address; refused "
+            "(settings.csv allow_private_addresses permits such networks)")
+
+
+def check_host(host: str, port: int, allowed: Sequence[IpNetwork]) -> None:
+    """Resolve `host` and refuse it when any of its addresses may not be reached."""
+    try:
+        addresses = _resolve(host, port)
+    except (OSError, UnicodeError):
+        return  # unresolvable: the request itself fails with a clear connection error
+    for address in addresses:
+        if reason := refusal(str(address), allowed):
+            raise AddressRefused(f"{host}: {reason}")
+
+
+def check_url(url: str, allowed: Sequence[IpNetwork]) -> None:
+    parts = urlsplit(url)
+    if parts.hostname:
+        check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allowed)
+
+
+def uses_proxy(session: requests.Session, url: str) -> bool:
+    if session.proxies:
+        return True
+    return bool(session.trust_env and requests.utils.get_environ_proxies(url, no_proxy=None))
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to, in the resolver's order (an IP literal is itself)."""
+    literal = host.strip("[]")
+    try:
+        ipaddress.ip_address(literal.split("%", 1)[0])
+        return [literal]
+    except ValueError:
+        pass
+    infos = socket.getaddrinfo(literal, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def guarded_adapter(allowed: Sequence[IpNetwork], **adapter_options) -> HTTPAdapter:
+    """An HTTPAdapter whose direct connections go only to addresses checked against `allowed`.
+
+    The name is resolved once, every address is checked, and the socket connects to a checked
+    address literal (TLS still verifies the certificate against the name), so nothing is sent
+    to a refused address and no second lookup can answer differently.
+    """
+
+    def connect(connection: HTTPConnection, new_conn) -> socket.socket:
+        host = connection._dns_host  # urllib3's name for "where the socket goes"
+        try:
+            addresses = _resolve(host, connection.port)
+        except (OSError, UnicodeError):
+            return new_conn()  # let urllib3 report the failed lookup in its own words
+        for address in addresses:
+            if reason := refusal(address, allowed):
+                raise AddressRefused(f"{connection.host}: {reason}")
+        failure: Exception | None = None
+        for address in addresses:
+            connection._dns_host = address
+            try:
+                return new_conn()
+            except (NewConnectionError, ConnectTimeoutError) as exc:
+                failure = exc
+            finally:
+                connection._dns_host = host
+        raise failure  # type: ignore[misc]  (addresses is never empty)
+
+    class GuardedHTTPConnection(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            return connect(self, super()._new_conn)
+
+    class GuardedHTTPSConnection(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            return connect(self, super()._new_conn)
+
+    class GuardedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTPConnection
+
+    class GuardedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    class GuardedAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
+
+    return GuardedAdapter(**adapter_options)
