@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 from requests.utils import parse_header_links
 
@@ -474,11 +475,12 @@ class HttpClient:
                 raw.close()
         # `from None`: the library's exception quotes the full URL, token included, and a chained
         # cause would print it in any traceback that gets logged.
-        except requests.exceptions.Timeout:
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             raise RequestTimeout("timed out", url) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError) as exc:
             raise ConnectionFailed(f"connection failed: {_reason(exc)}", url) from None
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise FetchError(f"request failed: {_reason(exc)}", url) from None
         return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
 
@@ -506,11 +508,18 @@ def prepared_url(url: str, params: Mapping[str, Any] | None) -> str:
 
 
 def _read_capped(raw: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    """The decoded body, refused past `max_bytes` (a gzip bomb counts as what it inflates to)
+    or past `deadline`.
+
+    `read1` returns whatever one read of the socket brings, so the deadline is checked after
+    every arrival: a body dripped a byte a second with a large Content-Length costs the total
+    timeout, not the hours a wait for a full 64 KiB buffer would.
+    """
     declared = raw.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge(f"response of {declared} bytes over the {max_bytes}-byte cap", raw.url)
     chunks, size = [], 0
-    for chunk in raw.iter_content(65536):
+    while chunk := raw.raw.read1(65536, decode_content=True):
         size += len(chunk)
         if size > max_bytes:
             raise ResponseTooLarge(f"response over the {max_bytes}-byte cap", raw.url)
