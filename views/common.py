@@ -93,6 +93,13 @@ def header(title: str, ctx: data.Context, caption: str = "") -> None:
     if ctx.config.simulated:
         st.warning("**Data simulasi.** Angka di halaman ini berasal dari simulasi, bukan dari kanal resmi "
                    "pemerintah daerah. Jangan dikutip sebagai data sebenarnya.", icon=":material/science:")
+    if ctx.internal:
+        from views import auth
+
+        if auth.no_login():
+            st.warning("**Mode internal tanpa login** (PANTAU_INTERNAL_NO_LOGIN=1): siapa pun yang dapat membuka "
+                       "alamat ini dapat memberi tanda tinjauan dan melihat galat sumber. Hanya untuk jaringan "
+                       "tertutup.", icon=":material/lock_open:")
     if caption:
         st.caption(caption)
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 # Error texts are redacted when recorded; they are redacted again before display, to be sure.
 from collectors.http import redact_text
-from views import data
+from views import auth, data
 from views.common import KIND_LABELS, PLATFORM_LABELS, fmt_moment
 
 TOKEN_NEEDS = {"instagram": ("PANTAU_IG_TOKEN", "PANTAU_IG_USER_ID"), "facebook": ("PANTAU_FB_TOKEN",)}
@@ -64,12 +64,19 @@ def sources_frame(ctx: data.Context) -> pd.DataFrame:
     return frame
 
 
-def source_rows(ctx: data.Context, unit_id: str | None = None, internal: bool | None = None) -> pd.DataFrame:
-    """The table shown to readers; error details only when internal."""
-    internal = ctx.internal if internal is None else internal
+def source_rows(ctx: data.Context, unit_id: str | None = None, internal: bool | None = None,
+                scope: set[str] | None = None) -> pd.DataFrame:
+    """The table shown to readers; error details only when internal (by default: internal mode and a
+    signed-in viewer whose scope holds the unit). `scope` limits the rows to those units."""
     frame = sources_frame(ctx)
+    if internal is None:
+        viewer = auth.current_viewer(ctx.config)
+        allowed = auth.scope_units(viewer, ctx.registry)
+        internal = viewer is not None and (allowed is None or unit_id in allowed)
     if unit_id is not None:
         frame = frame[frame["unit_id"] == unit_id]
+    if scope is not None:
+        frame = frame[frame["unit_id"].isin(scope)]
     out = pd.DataFrame({
         "Unit": frame["unit_name"],
         "Jenis": frame["kind"].map(KIND_LABELS),
