@@ -47,6 +47,10 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+LOGIN_PAGE = "views/masuk.py"
+DENIED_PAGE = "views/ditolak.py"
+
+
 def visible_pages(mode: str, role: str | None = None) -> list[PageSpec]:
     """The pages a visitor of this mode with this role (None: not signed in) may open."""
     return [page for page in PAGES
@@ -63,10 +67,10 @@ def internal_navigation(config: Config) -> list:
     viewer = auth.current_viewer(config)
     auth.sidebar(viewer)
     allowed = {p.path for p in visible_pages(config.mode, viewer.role if viewer else None)}
-    stand_in = auth.login_page if viewer is None else auth.denied_page
+    stand_in = LOGIN_PAGE if viewer is None else DENIED_PAGE
     pages = []
     if viewer is None:
-        pages.append(st.Page(auth.login_page, title="Masuk", icon=":material/login:", url_path="masuk"))
+        pages.append(st.Page(LOGIN_PAGE, title="Masuk", icon=":material/login:", url_path="masuk"))
     for spec in PAGES:
         if not spec.internal_only:
             continue

@@ -228,9 +228,11 @@ def client_address() -> str:
     has the proxy's address unless PANTAU_TRUST_PROXY=1 lets the last X-Forwarded-For hop speak."""
     if os.environ.get("PANTAU_TRUST_PROXY", "").strip() in ("1", "true", "yes"):
         forwarded = st.context.headers.get("X-Forwarded-For", "")
-        if forwarded:
+        if isinstance(forwarded, str) and forwarded.strip():
             return forwarded.split(",")[-1].strip()
-    return st.context.ip_address or "local"
+    address = st.context.ip_address
+    # None on loopback (Streamlit hides it there), and not a string under AppTest.
+    return address if isinstance(address, str) and address else "local"
 
 
 # -- pages ------------------------------------------------------------------------------------
