@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pantau.config import Config
+from pantau.config import Config, reference_date
 from pantau.registry import RegistryError
 
 
@@ -96,7 +96,7 @@ def run() -> None:
         st.text(str(exc))
         st.stop()
     try:
-        data.reference_date(registry.settings.timezone)
+        reference_date(registry.settings.timezone)
     except ValueError as exc:  # a mistyped PANTAU_TODAY
         st.error(str(exc))
         st.stop()

@@ -1,8 +1,8 @@
-"""The contract every collector meets, and the errors they raise.
+"""The contract every collector meets (its errors are in collectors/errors.py).
 
 A collector is a function `collect(ctx: CollectContext) -> CollectResult`: given one source and
 the point in time to reach back to, it returns the posts published since then. It fetches only
-through `ctx.http` (collectors/http.py) and never touches the store: the runner does that.
+through `ctx.http` (collectors/http.py) and never touches the store: the orchestrator (pantau/collection.py) does that.
 One call per source, no shared in-process state, so the same function can later be mapped
 across machines by a task engine.
 """
@@ -21,46 +21,17 @@ if TYPE_CHECKING:
     from collectors.http import SourceHttp
 
 
-class CollectorError(Exception):
-    """Root of every collection failure; `kind` names its class in the attempt log."""
-
-    kind = "error"
-
-
-class ParseError(CollectorError):
-    """The answer came but was not in the expected format (broken XML, HTML instead of JSON)."""
-
-    kind = "parse_error"
-
-
-class NotCollectable(CollectorError):
-    """The source cannot be collected as configured (no token, platform without collector)."""
-
-    kind = "not_collectable"
-
-
-class AuthError(CollectorError):
-    """The platform refused the credentials (invalid or expired token, missing permission)."""
-
-    kind = "auth_error"
-
-
-class SourceNotFound(CollectorError):
-    """The account, page or channel does not exist (or is not visible to us)."""
-
-    kind = "not_found"
-
-
 @dataclass
 class CollectContext:
     source: Source
-    # Posts published at or after this instant are wanted (aware UTC). The runner sets it from
+    # Posts published at or after this instant are wanted (aware UTC). The orchestrator sets it from
     # the newest stored post minus a margin, or from --since for a source with nothing stored.
     since: datetime
     http: SourceHttp
     zone: ZoneInfo
     # The source's memory between runs (conditional GET validators, resolved API roots...).
-    # Collectors may read and mutate it; the runner saves it after a successful attempt.
+    # Collectors may read and mutate it; the orchestrator saves it after a successful attempt
+    # and hands over an empty one when the source's address or options have changed since.
     state: dict[str, Any] = field(default_factory=dict)
     credentials: dict[str, str] = field(default_factory=dict)
     # "Now" for the collection; pinned by the demo to the simulation's last day.
@@ -75,7 +46,7 @@ class CollectResult:
     # True when the source answered "not modified": nothing new, nothing to parse.
     not_modified: bool = False
     # True when the source only ever shows its newest N items (YouTube's 15, OpenSID's 50...)
-    # and this answer was full, so older posts may lie beyond its reach. The runner then
+    # and this answer was full, so older posts may lie beyond its reach. The orchestrator then
     # compares the oldest item returned with what it stored before to record a coverage gap.
     truncated: bool = False
     # Items that could not be read (an unparseable date...): skipped, and reported.

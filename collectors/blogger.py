@@ -11,8 +11,9 @@ import logging
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from collectors.base import CollectContext, CollectResult, ParseError
+from collectors.base import CollectContext, CollectResult
 from collectors.dates import DateParseError, parse_date
+from collectors.errors import ParseError
 from collectors.http import Response
 from pantau.models import Post
 

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-from collectors.base import ParseError
+from collectors.errors import ParseError
 
 
 class DateParseError(ParseError):

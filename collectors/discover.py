@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from collectors.http import SourceHttp, redact_url
+from collectors.http import SourceHttp
+from pantau.redaction import redact_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 OPENSID_ARTICLE = re.compile(r"/artikel/\d{4}/\d{1,2}/\d{1,2}/[^/?#]+")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from collectors.base import CollectContext, CollectResult, NotCollectable, ParseError
+from collectors.base import CollectContext, CollectResult
+from collectors.errors import NotCollectable, ParseError
 from collectors.graph import api_root, graph_get, next_page_params
 from collectors.social_text import count, excerpt_of, graph_time, title_of
 from pantau.models import Post

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
-from collectors.base import CollectContext, CollectResult, ParseError
+from collectors.base import CollectContext, CollectResult
+from collectors.charset import utf8_xml
 from collectors.dates import DateParseError, on_or_after, parse_date
+from collectors.errors import ParseError
 from pantau.models import Post
 
 WORDPRESS_GUID = re.compile(r"[?&]p=(\d+)")
@@ -81,8 +83,10 @@ def reaches_its_end(content: bytes) -> bool:
     return bool(FEED_END.search(content[-4096:]))
 
 
-def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
+def parse_feed(content: bytes, source_id: str, zone: ZoneInfo, content_type: str = "") -> FeedItems:
     """Entries of an RSS/Atom document as posts; undated entries become item errors.
+
+    The bytes are decoded by the one charset policy (collectors/charset.py), not by feedparser's.
 
     Counted by publication time: an entry without `published`/`pubDate` (or RSS `dc:date`) is
     an item error, never dated by Atom's `updated` (edit) time.
@@ -90,7 +94,7 @@ def parse_feed(content: bytes, source_id: str, zone: ZoneInfo) -> FeedItems:
     # (RSS 1.0 puts its items after </channel> by design, inside <rdf:RDF>; only RSS 2.0 is broken so.)
     if RSS2_ROOT.search(content[:4096]) and ITEMS_AFTER_CHANNEL.search(content):
         raise ParseError("broken feed: <item> elements after </channel> (old OpenSID feed.php)")
-    parsed = feedparser.parse(content)
+    parsed = feedparser.parse(utf8_xml(content, content_type))
     if parsed.get("version") and not reaches_its_end(content):
         # feedparser happily returns the entries before the cut: counting them as the whole
         # feed would hide the rest until the next run. Fail, so the attempt is retried.
@@ -148,14 +152,14 @@ def read_feed(ctx: CollectContext, url: str, route: str = "rss", *, require_entr
     """Fetch one feed URL and keep the entries published since `ctx.since`.
 
     A feed shows only its newest N entries: when its oldest entry is newer than `since`, the
-    answer is marked truncated so the runner can record a coverage gap. `require_entries`
+    answer is marked truncated so the orchestrator can record a coverage gap. `require_entries`
     makes an empty feed a ParseError, for callers with a fallback route (OpenSID's broken
     old feed.xml shows no dated entry at all).
     """
     response = ctx.http.get(url, params=params)
     if response.not_modified:
         return CollectResult(route=route, not_modified=True)
-    items = parse_feed(response.content, ctx.source.source_id, ctx.zone)
+    items = parse_feed(response.content, ctx.source.source_id, ctx.zone, response.headers.get("Content-Type", ""))
     if items.entries and not items.posts and items.item_errors:
         raise ParseError(f"no dated entry in feed ({len(items.item_errors)} undated)")
     if require_entries and not items.entries:

@@ -9,14 +9,14 @@ or stored as given: their query is re-read and the request rebuilt.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from collectors.base import AuthError, CollectContext, CollectorError, ParseError, SourceNotFound
-from collectors.http import HttpStatusError
+from collectors.base import CollectContext
+from collectors.errors import AuthError, CollectorError, HttpStatusError, ParseError, SourceNotFound
+from pantau.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,6 @@ def api_root(options: Mapping[str, Any], default: str = GRAPH_API) -> str:
     return str(options.get("api_base") or default).rstrip("/")
 
 
-def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return text
-
-
 def graph_error(payload: Any, headers: Mapping[str, str], secrets: tuple[str, ...]) -> CollectorError:
     """The typed error for a Graph error body (already decoded)."""
     error = payload.get("error") if isinstance(payload, dict) else None
@@ -88,7 +81,7 @@ def graph_error(payload: Any, headers: Mapping[str, str], secrets: tuple[str, ..
         return GraphError("Graph API error without an error object")
     code = _int(error.get("code"))
     subcode = _int(error.get("error_subcode"))
-    text = scrub(str(error.get("message", "")), secrets)
+    text = redact_text(str(error.get("message", "")), secrets)
     label = f"Graph API error {code}" + (f"/{subcode}" if subcode else "") + f" ({error.get('type', '')}): {text}"
     if code in RATE_LIMIT_CODES:
         usage = "; ".join(f"{name}: {headers[name]}" for name in USAGE_HEADERS if name in headers)
@@ -109,11 +102,14 @@ def graph_get(ctx: CollectContext, url: str, params: dict[str, Any], token: str)
     try:
         response = ctx.http.get(url, params=query, api=True)
     except HttpStatusError as exc:
-        payload = _json_or_none(exc.body)
+        payload = exc.json()
         if payload is None:
             raise
         raise graph_error(payload, _header_map(exc.headers), secrets) from None
-    payload = _json_or_none(response.content)
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
     if not isinstance(payload, dict):
         raise ParseError(f"Graph API answered {response.content_type or 'something'} that is not a JSON object")
     if "error" in payload:
@@ -144,13 +140,6 @@ def _header_map(headers: Mapping[str, str]) -> dict[str, str]:
             if name.lower() == wanted.lower():
                 out[wanted] = value
     return out
-
-
-def _json_or_none(content: bytes) -> Any:
-    try:
-        return json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
 
 
 def _int(value: Any) -> int | None:

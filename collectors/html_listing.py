@@ -18,57 +18,21 @@ The external id is the link's absolute URL.
 
 from __future__ import annotations
 
-import codecs
 import logging
-import re
 from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from collectors.base import CollectContext, CollectResult, NotCollectable, ParseError
+from collectors.base import CollectContext, CollectResult
 from collectors.dates import DateParseError, on_or_after, parse_date
-from collectors.http import FetchError
+from collectors.errors import FetchError, NotCollectable, ParseError
 from pantau.models import Post
 
 log = logging.getLogger(__name__)
 
 MAX_PAGES = 50
 REQUIRED_OPTIONS = ("item", "link", "date")
-# <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">.
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
-HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w:.-]+)", re.IGNORECASE)
-
-
-def decode_html(response) -> str:
-    """The page's text, whatever charset its server claims.
-
-    Many Indonesian government servers send UTF-8 pages labelled ISO-8859-1 (or with no label,
-    which requests reads as ISO-8859-1): bytes that decode as UTF-8 are UTF-8. Otherwise the
-    page's own <meta charset>, then the Content-Type header, then windows-1252.
-    """
-    content: bytes = response.content
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if content.startswith(bom):
-            return content.decode(name, errors="replace")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    candidates = []
-    if match := META_CHARSET.search(content[:4096]):
-        candidates.append(match.group(1).decode("ascii", "ignore"))
-    if match := HEADER_CHARSET.search(response.headers.get("Content-Type", "") or ""):
-        candidates.append(match.group(1))
-    for name in candidates:
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
-        if codec in ("utf-8", "latin-1", "iso8859-1"):
-            codec = "cp1252"  # browsers read "iso-8859-1" as windows-1252; invalid UTF-8 is not UTF-8
-        return content.decode(codec, errors="replace")
-    return content.decode("cp1252", errors="replace")
 
 
 def collect(ctx: CollectContext) -> CollectResult:
@@ -93,7 +57,7 @@ def collect(ctx: CollectContext) -> CollectResult:
             result.notes.append(f"page {page_no} failed ({exc.kind}): {exc}; paging stopped")
             result.truncated = True
             break
-        soup = BeautifulSoup(decode_html(response), "lxml")
+        soup = BeautifulSoup(response.text, "lxml")
         page_url = _base_url(soup, response.url)
         items = soup.select(options["item"])
         if not items:

@@ -4,45 +4,52 @@ One `HttpClient` per collection run owns the requests session and the politeness
 host: at most `per_host` requests at once to one host:port, an optional delay between two
 requests to the same host (robots.txt Crawl-delay honoured, capped), robots.txt fetched once per
 host per run and obeyed, an honest User-Agent. Each source gets a `SourceHttp` view that counts
-its own requests and remembers, in the source state the runner saves, the conditional-GET
+its own requests and remembers, in the source state the orchestrator saves, the conditional-GET
 validators (ETag / Last-Modified) of the URLs it fetched and the robots.txt of its hosts (reused
 for a day, so a re-run with nothing new costs one request per source).
 
-Every failure becomes a typed `FetchError`; URLs are redacted of credentials before they reach
-a message or a log. Transient failures (connection errors, timeouts, 5xx, 408, 429) are retried
-with exponential backoff, Retry-After honoured up to a cap; other 4xx are final at once.
+Every failure becomes a typed `FetchError` (collectors/errors.py); URLs are redacted of
+credentials (pantau/redaction.py) before they reach a message or a log; bodies become text by
+the one charset policy (collectors/charset.py). Transient failures (connection errors, timeouts,
+5xx, 408, 429) are retried with exponential backoff, Retry-After honoured up to a cap; other
+4xx are final at once.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
 import urllib3
-from requests.structures import CaseInsensitiveDict
 from requests.utils import parse_header_links
 
 from collectors import address_guard
-from collectors.base import CollectorError
+from collectors.charset import decode
+from collectors.errors import (
+    ConnectionFailed,
+    FetchError,
+    HttpStatusError,
+    RateLimited,
+    RequestTimeout,
+    ResponseTooLarge,
+    RobotsDisallowed,
+    TooManyRedirects,
+)
+from pantau.redaction import install_log_filter, redact_text, redact_url
 
 log = logging.getLogger(__name__)
 
 ROBOTS_AGENT = "Pantau"
 USER_AGENT = f"{ROBOTS_AGENT}/0.1 (+public dashboard of local government publications; contact: Diskominfo)"
-# Query parameters that carry credentials; stripped from every URL that is stored or logged.
-SECRET_PARAMS = frozenset({"access_token", "key", "api_key", "apikey", "token", "client_secret",
-                           "appsecret_proof", "password", "sig", "signature", "input_token", "fb_exchange_token"})
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Google reads the first 500 KiB of a robots.txt; a copy this size is plenty to remember.
@@ -50,134 +57,7 @@ MAX_ROBOTS_CHARS = 500 * 1024
 
 
 # ---------------------------------------------------------------------------------------------
-# Errors: one class per failure, `kind` names it in the attempt log
-
-
-class FetchError(CollectorError):
-    kind = "fetch_error"
-
-    def __init__(self, message: str, url: str = ""):
-        self.url = redact_url(url)
-        super().__init__(f"{message} ({self.url})" if url else message)
-
-
-class RequestTimeout(FetchError):
-    kind = "timeout"
-
-
-class ConnectionFailed(FetchError):
-    kind = "connection_error"
-
-
-class HttpStatusError(FetchError):
-    kind = "http_status"
-
-    def __init__(self, status: int, url: str, body: bytes = b"", headers: Mapping[str, str] | None = None):
-        self.status = status
-        self.body = body[:4000]
-        self.headers = CaseInsensitiveDict(headers or {})
-        super().__init__(f"HTTP {status}", url)
-
-    def json(self) -> Any:
-        """The error body as JSON (WordPress explains its refusals so), or None."""
-        try:
-            return json.loads(self.body.decode("utf-8", errors="replace"))
-        except ValueError:
-            return None
-
-
-class RateLimited(HttpStatusError):
-    kind = "rate_limited"
-
-
-class ResponseTooLarge(FetchError):
-    kind = "too_large"
-
-
-class TooManyRedirects(FetchError):
-    kind = "too_many_redirects"
-
-
-class RobotsDisallowed(FetchError):
-    kind = "robots_disallowed"
-
-
-# ---------------------------------------------------------------------------------------------
-# Credentials never leave in a URL
-
-
-URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>)]+")
-
-
-def redact_url(url: str) -> str:
-    """The URL without credential query parameters or a password (Graph API paging links carry the token)."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:  # user:password@host
-        netloc = "***@" + netloc.rpartition("@")[2]
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs], safe="/*:")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def redact_text(text: str) -> str:
-    """A message with every URL in it redacted (exception texts from libraries quote URLs)."""
-    return URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text or "")
-
-
-# ---------------------------------------------------------------------------------------------
-# Responses and how their text is decoded
-
-
-XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _codec(name: str | None) -> str | None:
-    """A Python codec for a declared charset; None when unknown. Latin-1 means windows-1252 (as browsers read it)."""
-    if not name:
-        return None
-    try:
-        codec = codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
-
-
-def header_charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset":
-            return _codec(value)
-    return None
-
-
-def detect_encoding(content: bytes, content_type: str) -> str:
-    """The charset of a body: BOM, then the Content-Type header, then the document's own
-    declaration (XML prolog, HTML meta), then UTF-8 if it decodes, else windows-1252.
-
-    requests guesses ISO-8859-1 for any text/* without a charset, which garbles the UTF-8
-    pages most Indonesian sites serve, so its guess is never used.
-    """
-    for bom, name in BOMS:
-        if content.startswith(bom):
-            return name
-    if declared := header_charset(content_type):
-        return declared
-    head = content[:2048]
-    for pattern in (XML_DECLARATION, META_CHARSET):
-        if (match := pattern.search(head)) and (declared := _codec(match.group(1).decode("ascii"))):
-            return declared
-    try:
-        content.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
+# Responses
 
 
 @dataclass
@@ -186,19 +66,16 @@ class Response:
     status: int
     headers: Mapping[str, str]
     content: bytes
-    encoding: str | None = None
     not_modified: bool = False
 
     @property
     def text(self) -> str:
-        encoding = self.encoding or detect_encoding(self.content, self.headers.get("Content-Type", ""))
-        return self.content.decode(encoding, errors="replace")
+        """The body decoded by the one charset policy (collectors/charset.py)."""
+        return decode(self.content, self.headers.get("Content-Type", ""))
 
     def json(self) -> Any:
-        """The body as JSON (UTF-8 unless the header says otherwise); ValueError when it is not JSON."""
-        encoding = header_charset(self.headers.get("Content-Type", "")) or "utf-8"
-        # A byte-order mark from a PHP file saved "UTF-8 with BOM" is a classic WordPress pitfall.
-        return json.loads(self.content.decode(encoding, errors="replace").lstrip("\ufeff"))
+        """The body as JSON, decoded by the same policy; ValueError when it is not JSON."""
+        return json.loads(self.text.lstrip("\ufeff"))
 
     @property
     def content_type(self) -> str:
@@ -232,7 +109,7 @@ class HttpPolicy:
     max_redirects: int = 5
     respect_robots: bool = True
     # Non-public networks (CIDR) this client may reach; none by default: collection refuses
-    # private, loopback and link-local addresses (collectors/address_guard.py). The runner takes
+    # private, loopback and link-local addresses (collectors/address_guard.py). The orchestrator takes
     # them from the registry's `allow_private_addresses` setting.
     private_networks: tuple[str, ...] = ()
     # robots.txt `Crawl-delay` is honoured as the per-host delay, up to this many seconds.
@@ -272,9 +149,7 @@ class HttpClient:
 
     def __init__(self, policy: HttpPolicy | None = None):
         # urllib3 logs request lines with their query, where API tokens travel: filter them.
-        from collectors import log_redaction
-
-        log_redaction.install()
+        install_log_filter()
         self.policy = policy or HttpPolicy()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.policy.user_agent
@@ -551,7 +426,7 @@ def retry_delay(retry_after: str | None, attempt: int, policy: HttpPolicy) -> fl
 @dataclass
 class SourceHttp:
     """One source's view of the client: same session and limits, its own request count and
-    its own conditional-GET validators (loaded from and saved to the source state by the runner)."""
+    its own conditional-GET validators (loaded from and saved to the source state by the orchestrator)."""
 
     client: HttpClient
     source_id: str

@@ -29,11 +29,10 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from collectors.base import CollectContext, CollectorError, CollectResult, ParseError
+from collectors.base import CollectContext, CollectResult
 from collectors.dates import DateParseError, on_or_after, parse_date
+from collectors.errors import CollectorError, FetchError, HttpStatusError, ParseError
 from collectors.feed import ITEMS_AFTER_CHANNEL, OPENSID_ARTICLE, opensid_date, opensid_id, parse_feed
-from collectors.html_listing import decode_html
-from collectors.http import FetchError, HttpStatusError
 from pantau.models import Post
 
 log = logging.getLogger(__name__)
@@ -153,7 +152,8 @@ def _read_feed(ctx: CollectContext, site: str, notes: list[str],
             return None, 0
         return CollectResult(route="feed", not_modified=True), 0
     try:
-        items = parse_feed(response.content, ctx.source.source_id, ctx.zone)
+        items = parse_feed(response.content, ctx.source.source_id, ctx.zone,
+                           response.headers.get("Content-Type", ""))
         if items.entries and not items.posts and items.item_errors:
             raise ParseError(f"no dated entry in feed ({len(items.item_errors)} undated)")
     except ParseError as exc:
@@ -312,7 +312,7 @@ def _first_page(ctx, site, state_key, routes, parse):
 
 def _fetch_page(ctx: CollectContext, url: str, parse):
     response = ctx.http.get(url)
-    return parse(decode_html(response), response.url, ctx)
+    return parse(response.text, response.url, ctx)
 
 
 def parse_archive(text: str, page_url: str, ctx: CollectContext) -> tuple[list[Post], list[str], int | None]:

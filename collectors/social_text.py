@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from collectors.base import ParseError
+from collectors.errors import ParseError
 
 
 def graph_time(value: object) -> datetime:

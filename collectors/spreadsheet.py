@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from collectors.dates import DateParseError, ParsedDate, parse_date
 from pantau.models import MANUAL_COLLECTOR, PLATFORMS, Post, Source
-from pantau.registry import Problem, is_http_url, parse_table
+from pantau.tables import Problem, is_http_url, parse_table
 
 IMPORT_COLUMNS = ("unit_id", "platform", "url", "published_at", "title", "likes", "comments", "views")
 REQUIRED_COLUMNS = ("unit_id", "platform", "url", "published_at")

@@ -16,7 +16,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from collectors.base import CollectContext, CollectResult, ParseError, SourceNotFound
+from collectors.base import CollectContext, CollectResult
+from collectors.errors import ParseError, SourceNotFound
 from collectors.social_text import count
 from pantau.models import Activity
 

@@ -30,18 +30,20 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup
 
 from collectors import feed
-from collectors.base import CollectContext, CollectorError, CollectResult, ParseError
+from collectors.base import CollectContext, CollectResult
 from collectors.dates import DateParseError, parse_date
-from collectors.feed import read_feed
-from collectors.http import (
+from collectors.errors import (
+    CollectorError,
     ConnectionFailed,
     FetchError,
     HttpStatusError,
+    ParseError,
     RateLimited,
     RequestTimeout,
-    Response,
     RobotsDisallowed,
 )
+from collectors.feed import read_feed
+from collectors.http import Response
 from pantau.models import Post
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
-from collectors.base import CollectContext, CollectResult, NotCollectable, ParseError, SourceNotFound
+from collectors.base import CollectContext, CollectResult
 from collectors.dates import on_or_after
+from collectors.errors import HttpStatusError, NotCollectable, ParseError, SourceNotFound
 from collectors.feed import parse_feed
-from collectors.html_listing import decode_html
-from collectors.http import HttpStatusError
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,8 @@ def collect_feed(ctx: CollectContext) -> CollectResult:
     response = ctx.http.get(url, params=params)
     if response.not_modified:
         return CollectResult(route="feed", not_modified=True)
-    items = parse_feed(response.content, ctx.source.source_id, ctx.zone)
+    items = parse_feed(response.content, ctx.source.source_id, ctx.zone,
+                           response.headers.get("Content-Type", ""))
     if items.entries and not items.posts:
         raise ParseError(f"no dated entry in the channel feed ({len(items.item_errors)} undated)")
     wanted = [p for p in items.posts if on_or_after(p.published_at, p.date_only, ctx.since, ctx.zone)]
@@ -101,7 +101,7 @@ def channel_id(ctx: CollectContext, web: str) -> str:
         if exc.status in (404, 410):
             raise SourceNotFound(f"no YouTube channel at {page_path}") from exc
         raise
-    found = channel_id_from_page(decode_html(response))
+    found = channel_id_from_page(response.text)
     if found is None:
         raise ParseError(f"no channel id on the channel page {page_path}")
     ctx.state[STATE_KEY] = {"address": address, "channel_id": found}

@@ -6,7 +6,7 @@ video published before `since` appears (counted by `contentDetails.videoPublishe
 video's publication, not `snippet.publishedAt`, the time it entered the playlist);
 videos.list adds views, likes and comments for up to 50 ids per call, only when the window
 holds a video the last run did not see: a re-run with nothing new costs one call (the
-runner's since overlaps the newest stored video, whose statistics were taken when it was new;
+orchestrator's since overlaps the newest stored video, whose statistics were taken when it was new;
 a stored count is kept when a post comes back without one). Each call costs one quota unit of
 the 10,000 a day; the units used are reported in the attempt notes.
 The key travels as the `key` query parameter and never appears in a message.
@@ -14,25 +14,17 @@ The key travels as the `key` query parameter and never appears in a message.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from collectors.base import (
-    AuthError,
-    CollectContext,
-    CollectorError,
-    CollectResult,
-    NotCollectable,
-    ParseError,
-    SourceNotFound,
-)
-from collectors.http import HttpStatusError
+from collectors.base import CollectContext, CollectResult
+from collectors.errors import AuthError, CollectorError, HttpStatusError, NotCollectable, ParseError, SourceNotFound
 from collectors.social_text import count, excerpt_of, graph_time
 from pantau.models import Post
+from pantau.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +35,7 @@ CHANNEL_ID = re.compile(r"^UC[\w-]{22}$")
 HANDLE = re.compile(r"^@[\w.-]{3,30}$")
 TAGS = re.compile(r"<[^>]+>")
 # Videos whose statistics were taken, remembered in the source state: those published within
-# this long of the newest one, a margin over the runner's 3-day overlap.
+# this long of the newest one, a margin over the orchestrator's 3-day overlap.
 STATS_STATE = "youtube_api_stats"
 STATS_MEMORY = timedelta(days=7)
 
@@ -94,8 +86,7 @@ def api_error(status: int, payload: Any, key: str) -> CollectorError:
     reasons = {str(e.get("reason", "")).lower() for e in error.get("errors") or [] if isinstance(e, dict)}
     reasons |= {str(d.get("reason", "")).lower() for d in error.get("details") or [] if isinstance(d, dict)}
     message = " ".join(TAGS.sub("", str(error.get("message", ""))).split())
-    if key:
-        message = message.replace(key, "[redacted]")
+    message = redact_text(message, (key,))
     label = f"YouTube Data API {status} {'/'.join(sorted(r for r in reasons if r))}: {message}"
     if reasons & KEY_REASONS or "api key not valid" in message.lower():
         return YoutubeKeyInvalid(label)
@@ -124,9 +115,8 @@ class DataApi:
         try:
             response = self.ctx.http.get(f"{self.root}/{resource}", params={**params, "key": self.key}, api=True)
         except HttpStatusError as exc:
-            try:
-                payload = json.loads(exc.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            payload = exc.json()
+            if payload is None:
                 raise exc from None
             raise api_error(exc.status, payload, self.key) from None
         try:

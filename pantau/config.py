@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -77,3 +78,19 @@ def normalise_db_url(value: str) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).resolve()}"
+
+
+def reference_date(timezone: str) -> date:
+    """"Today" for every number: the local date in the zone, unless PANTAU_TODAY (YYYY-MM-DD) pins it.
+
+    The demo pins it to the simulation's last day, so its pages and recaps match its data.
+    """
+    from pantau.calendar import today_in  # here: pantau.calendar imports pandas, every CLI call imports config
+
+    pinned = os.environ.get("PANTAU_TODAY", "").strip()
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError as exc:
+            raise ValueError(f"PANTAU_TODAY must be a date as YYYY-MM-DD, got {pinned!r}") from exc
+    return today_in(timezone)

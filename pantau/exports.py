@@ -14,13 +14,14 @@ import io
 import json
 import math
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from pantau.calendar import day_bounds
 from pantau.formulas import neutralise_frame, write_xlsx
 from pantau.links import safe_link
 from pantau.store import Store
@@ -30,17 +31,8 @@ POST_COLUMNS = ("unit_id", "source_id", "platform", "external_id", "url", "title
                 "likes", "comments", "views", "flags")
 
 
-def local_day_bounds(start: date | None, end: date | None, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
-    """Inclusive local calendar days -> [start, end) aware datetimes."""
-    lower = datetime(start.year, start.month, start.day, tzinfo=zone) if start else None
-    upper = None
-    if end:
-        upper = datetime(end.year, end.month, end.day, tzinfo=zone) + pd.Timedelta(days=1)
-    return lower, upper
-
-
 def posts_export(store: Store, zone: ZoneInfo, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    lower, upper = local_day_bounds(start, end, zone)
+    lower, upper = day_bounds(start, end, zone)
     frame = store.posts_frame(lower, upper)
     if frame.empty:
         return pd.DataFrame(columns=list(POST_COLUMNS))
@@ -87,17 +79,28 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     to_stdout = out in (None, "-")
+    if fmt == "xlsx" and to_stdout:
+        raise ValueError("XLSX needs --out FILE")
+    _write_bytes(frame_bytes(frame, fmt), None if to_stdout else Path(out))
+
+
+def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The bytes of an export in one of FORMATS: what the CLI writes and the Ekspor page offers."""
     if fmt == "xlsx":
-        if to_stdout:
-            raise ValueError("XLSX needs --out FILE")
-        write_xlsx(frame, out)
-        return
+        return xlsx_bytes(frame)
     if fmt == "json":
         records = [{k: _cell(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-        payload = json.dumps(records, ensure_ascii=False, indent=1, default=str).encode("utf-8")
-    else:
-        payload = csv_bytes(frame)
-    _write_bytes(payload, None if to_stdout else Path(out))
+        return json.dumps(records, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+    if fmt == "csv":
+        return csv_bytes(frame)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """XLSX whose text cells are never formulas (pantau.formulas)."""
+    buffer = io.BytesIO()
+    write_xlsx(frame, buffer)
+    return buffer.getvalue()
 
 
 def _write_bytes(payload: bytes, path: Path | None) -> None:

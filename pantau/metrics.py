@@ -1,33 +1,35 @@
 """Every number Pantau shows, exactly as DESIGN.md ("The numbers") defines it.
 
 The functions here are pure: pandas frames in, pandas frames out, so the tests can drive them
-with literal frames. Only `load_facts` touches the store, and it asks the database for
-aggregates (posts per unit per local day, newest post per unit, success times), never for
-every post: at a year of a regency (about 200,000 posts) that is a few ten thousand rows.
+with literal frames. They read neither the store nor the environment: pantau.loading builds the
+Facts they start from, and the reference date `today` is given (pantau.config.reference_date).
 
-Conventions:
-- a *day* is a naive pandas Timestamp at local midnight in the regency zone;
-- a week is an ISO week, Monday to Sunday local, named like `2025-W37`;
-- periods are local calendar days, both ends inclusive;
-- `today` is the reference date: nothing published after it is counted.
+Conventions (pantau.calendar): a *day* is a naive Timestamp at local midnight in the regency
+zone; a week is an ISO week, Monday to Sunday local, named like `2025-W37`; periods are local
+calendar days, both ends inclusive; nothing published after `today` is counted.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.exc import SQLAlchemyError
 
+from pantau.calendar import (
+    ONE_DAY,
+    last_complete_week,
+    local_days,
+    to_day,
+    week_label,
+    week_mondays,
+    week_start,
+    weeks_overlapping,
+)
 from pantau.models import VILLAGE_KINDS
-from pantau.registry import Registry, Settings
-
-log = logging.getLogger(__name__)
+from pantau.registry import Settings
 
 AKTIF = "aktif"
 KURANG_AKTIF = "kurang aktif"
@@ -52,81 +54,6 @@ WEEKLY_COLUMNS = ("unit_id", "unit_name", "kind", "week", "posts", "active_days"
                   "pace", "status", "days_since_last_post", "data_status")
 UNIT_FRAME_COLUMNS = ("unit_id", "name", "kind", "parent_id")
 SOURCE_FRAME_COLUMNS = ("source_id", "unit_id", "platform", "collector", "active")
-
-ONE_DAY = pd.Timedelta(days=1)
-
-
-# ---------------------------------------------------------------------------------------------
-# Days and weeks
-
-
-def to_day(value: date | datetime | pd.Timestamp) -> pd.Timestamp:
-    """A calendar date as a naive midnight Timestamp (the representation of a day here)."""
-    return pd.Timestamp(value.year, value.month, value.day)
-
-
-def local_days(times: pd.Series, zone: ZoneInfo) -> pd.Series:
-    """Aware instants -> the local calendar day they fall on in the zone."""
-    if times.empty:
-        return pd.Series([], dtype="datetime64[ns]", index=times.index)
-    local = pd.to_datetime(times, utc=True).dt.tz_convert(zone).dt.tz_localize(None)
-    return local.dt.normalize().astype("datetime64[ns]")
-
-
-def week_start(day: date | pd.Timestamp) -> pd.Timestamp:
-    day = to_day(day)
-    return day - pd.Timedelta(days=day.weekday())
-
-
-def week_label(day: date | pd.Timestamp) -> str:
-    iso = to_day(day).isocalendar()
-    return f"{iso[0]}-W{iso[1]:02d}"
-
-
-def parse_week(label: str) -> pd.Timestamp:
-    """`2025-W37` -> the Monday of that ISO week; ValueError when malformed."""
-    try:
-        year, week = label.strip().upper().split("-W")
-        return to_day(date.fromisocalendar(int(year), int(week), 1))
-    except ValueError as exc:
-        raise ValueError(f"expected a week like 2025-W37, got {label!r}") from exc
-
-
-def weeks_overlapping(start: date | pd.Timestamp, end: date | pd.Timestamp) -> list[pd.Timestamp]:
-    """Mondays of the ISO weeks that overlap [start, end]."""
-    first, last = week_start(start), week_start(end)
-    return list(pd.date_range(first, last, freq="7D"))
-
-
-def last_complete_week(today: date | pd.Timestamp) -> pd.Timestamp:
-    """Monday of the newest ISO week that has ended before `today` (a Sunday is still running)."""
-    return week_start(today) - pd.Timedelta(days=7)
-
-
-def today_in(timezone: str) -> date:
-    """The local calendar date now in the zone."""
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
-def reference_date(timezone: str) -> date:
-    """"Today" for every number: the local date in the zone, unless PANTAU_TODAY (YYYY-MM-DD) pins it.
-
-    The demo pins it to the simulation's last day, so its pages and recaps match its data.
-    """
-    pinned = os.environ.get("PANTAU_TODAY", "").strip()
-    if pinned:
-        try:
-            return date.fromisoformat(pinned)
-        except ValueError as exc:
-            raise ValueError(f"PANTAU_TODAY must be a date as YYYY-MM-DD, got {pinned!r}") from exc
-    return today_in(timezone)
-
-
-def fixed_utc_offset(zone: ZoneInfo, start: date, end: date) -> timedelta | None:
-    """The zone's UTC offset when it does not change over [start, end], else None."""
-    days = pd.date_range(to_day(start) - ONE_DAY, to_day(end) + ONE_DAY, freq="D")
-    offsets = {datetime(d.year, d.month, d.day, 12, tzinfo=zone).utcoffset() for d in days}
-    return offsets.pop() if len(offsets) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,75 +173,10 @@ def make_facts(
                  last_before, success, settings, today_day, first)
 
 
-def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
-    units = pd.DataFrame([(u.unit_id, u.name, u.kind, u.parent_id) for u in registry.units],
-                         columns=list(UNIT_FRAME_COLUMNS))
-    sources = pd.DataFrame([(s.source_id, s.unit_id, s.platform, s.collector, s.active) for s in registry.sources],
-                           columns=list(SOURCE_FRAME_COLUMNS))
-    return units, sources
-
-
-def load_facts(store, registry: Registry, start: date, today: date) -> Facts:
-    """Facts for the local days start..today, aggregated in SQL where the zone allows it.
-
-    `store` is a pantau.store.Store. Units and settings come from the registry; sources are the
-    registry's plus the manual ones `pantau import` created in the store. Success days are
-    loaded from HEALTH_WINDOW_DAYS before `start`, so the first days' status is right.
-    """
-    zone = registry.settings.zone
-    start = min(start, today)
-    units, sources = registry_frames(registry)
-    stored = store.sources_frame()
-    manual = stored[stored["collector"] == "manual"] if not stored.empty else stored
-    if not manual.empty:
-        sources = pd.concat([sources, manual[list(SOURCE_FRAME_COLUMNS)]], ignore_index=True)
-    lower = datetime(start.year, start.month, start.day, tzinfo=zone)
-    upper = datetime(today.year, today.month, today.day, tzinfo=zone) + timedelta(days=1)
-    health_from = lower - timedelta(days=HEALTH_WINDOW_DAYS + 1)
-    offset = fixed_utc_offset(zone, start, today)
-    if offset is not None:
-        _ensure_rollup(store, offset)
-        daily = store.daily_post_counts(lower, upper, offset)
-        success = unit_success_days(store.success_days(health_from, offset), sources)
-    else:  # a zone with daylight saving: bucket in pandas from two columns only
-        daily = daily_counts(store.posts_frame(lower, upper, columns=["unit_id", "published_at"]), zone)
-        success = success_days(store.success_log(health_from), sources, zone)
-    last = store.last_post_times_of(units["unit_id"].tolist(), before=lower)  # only these units are rated
-    last_before = pd.DataFrame({"unit_id": last["unit_id"].astype(str), "day": local_days(last["published_at"], zone)})
-    return make_facts(units, sources, daily, registry.settings, today, success, last_before, start)
-
-
-def _ensure_rollup(store, offset: timedelta) -> None:
-    """Counts read a row per unit-day once the store's rollup exists; building it writes, and a
-    read-only database is still answered (from the posts themselves, only slower)."""
-    try:
-        store.ensure_day_rollup(offset)
-    except SQLAlchemyError as exc:
-        log.warning("could not build the per-day rollup: %s", type(exc).__name__)
-
-
-def history_loader(store, registry: Registry):
-    """A function (unit_ids, first_day, before_day) -> posts per unit per week (unit_id,
-    week_start, posts), for streaks that reach back past the loaded facts."""
-    zone = registry.settings.zone
-
-    def load(unit_ids: list[str], first: pd.Timestamp, before: pd.Timestamp) -> pd.DataFrame:
-        lower = datetime(first.year, first.month, first.day, tzinfo=zone)
-        upper = datetime(before.year, before.month, before.day, tzinfo=zone)
-        offset = fixed_utc_offset(zone, first.date(), before.date())
-        if offset is not None:
-            return store.weekly_post_counts(lower, upper, offset, unit_ids=unit_ids)
-        daily = daily_counts(store.posts_frame(lower, upper, unit_ids=unit_ids, columns=["unit_id", "published_at"]),
-                             zone)
-        return weeks_of(daily)
-
-    return load
-
-
 def weeks_of(daily: pd.DataFrame) -> pd.DataFrame:
     """Daily counts -> posts per unit per ISO week: unit_id, week_start, posts."""
-    monday = daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D")
-    out = daily.assign(week_start=monday).groupby(["unit_id", "week_start"])["posts"].sum().reset_index()
+    weeks = daily.assign(week_start=week_mondays(daily["day"]))
+    out = weeks.groupby(["unit_id", "week_start"])["posts"].sum().reset_index()
     out["posts"] = out["posts"].astype("int64")
     return out
 
@@ -434,7 +296,7 @@ def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Tim
     if mondays:
         daily = daily[(daily["day"] >= mondays[0]) & (daily["day"] < mondays[-1] + pd.Timedelta(days=7))]
     daily = daily[daily["posts"] > 0]
-    daily = daily.assign(week_start=daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D"))
+    daily = daily.assign(week_start=week_mondays(daily["day"]))
     per_week = daily.groupby(["unit_id", "week_start"]).agg(posts=("posts", "sum"), active_days=("day", "size"))
     grid = grid.merge(per_week.reset_index(), on=["unit_id", "week_start"], how="left")
     grid["posts"] = grid["posts"].fillna(0).astype("int64")

@@ -8,7 +8,6 @@ A clerk edits these files in a spreadsheet, so the reader accepts what spreadshe
 from __future__ import annotations
 
 import csv
-import io
 import ipaddress
 import json
 import re
@@ -16,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pantau.models import (
@@ -28,6 +26,7 @@ from pantau.models import (
     Source,
     Unit,
 )
+from pantau.tables import Problem, is_http_url, parse_table
 
 UNIT_COLUMNS = ("unit_id", "name", "kind", "parent_id", "code")
 UNIT_OPTIONAL_COLUMNS = ("verified",)
@@ -44,17 +43,6 @@ TRUE_WORDS = {"true", "1", "ya", "yes"}
 FALSE_WORDS = {"false", "0", "tidak", "no"}
 
 DEFAULT_TARGETS = {"opd": 2, "kecamatan": 2, "desa": 1, "kelurahan": 1}
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.row}:{self.column}: {self.message}"
 
 
 class RegistryError(Exception):
@@ -117,25 +105,6 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return parse_table(text)
 
 
-def parse_table(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    first_line = text.split("\n", 1)[0]
-    # Indonesian Excel saves with `;` because `,` is the decimal separator there.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = list(reader)
-    if not rows:
-        return [], []
-    header = [h.strip().lower() for h in rows[0]]
-    records = []
-    for values in rows[1:]:
-        if not any(v.strip() for v in values):
-            records.append({})  # keep row numbering; blank lines are skipped by callers
-            continue
-        record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
-        records.append(record)
-    return header, records
-
-
 def parse_bool(value: str) -> bool | None:
     """true/false in any case (and the Indonesian ya/tidak); empty is None."""
     lowered = value.strip().lower()
@@ -146,11 +115,6 @@ def parse_bool(value: str) -> bool | None:
     if lowered in FALSE_WORDS:
         return False
     raise ValueError(f"expected true or false, got {value!r}")
-
-
-def is_http_url(value: str) -> bool:
-    parsed = urlparse(value)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
 def _missing_columns(file: str, header: list[str], required: Iterable[str]) -> list[Problem]:

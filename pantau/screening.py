@@ -32,36 +32,20 @@ from pathlib import Path
 import pandas as pd
 
 from pantau.config import DATA_DIR
+from pantau.labels import (  # noqa: F401  (screening's callers import the flags from here too)
+    FLAG_LABELS,
+    REVIEW_FLAG_LABELS,
+    REVIEW_FLAGS,
+    REVIEW_MARKS,
+    TOPIC_LABELS,
+    TOPICS,
+    WORK_TOPICS,
+)
 from pantau.models import Post
 
 log = logging.getLogger(__name__)
 
 LEXICON_DIR = DATA_DIR / "lexicons"
-
-TOPICS = ("pembangunan", "layanan", "kesehatan", "pendidikan", "seremonial")
-# Topics that report work; `seremonial` is the one that does not.
-WORK_TOPICS = ("pembangunan", "layanan", "kesehatan", "pendidikan")
-REVIEW_FLAGS = ("pamer", "bahasa")
-
-# Indonesian labels for pages. flags.csv may relabel; these are the defaults the pages fall back on.
-FLAG_LABELS = {
-    "pamer": "Kemungkinan pamer kemewahan",
-    "bahasa": "Bahasa tidak santun",
-    "pembangunan": "Pembangunan",
-    "layanan": "Layanan publik",
-    "kesehatan": "Kesehatan",
-    "pendidikan": "Pendidikan",
-    "seremonial": "Seremonial",
-}
-
-TOPIC_LABELS = {flag: FLAG_LABELS[flag] for flag in TOPICS}
-REVIEW_FLAG_LABELS = {flag: FLAG_LABELS[flag] for flag in REVIEW_FLAGS}
-
-# A reviewer's marks on a flagged post (stored code -> Indonesian label).
-REVIEW_MARKS = {
-    "perlu_ditindaklanjuti": "Perlu ditindaklanjuti",
-    "aman": "Aman",
-}
 
 # A match found through a disguised spelling ("4njing", "anj*ng", "b.a.n.g.s.a.t") adds this to the
 # term's weight: someone who hides a word knows what it means, so literal-use contexts matter less.

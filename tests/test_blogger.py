@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from collectors import blogger
-from collectors.base import CollectContext, ParseError
-from collectors.http import HttpClient, HttpPolicy, HttpStatusError
-from collectors.runner import OVERLAP, run_collection
+from collectors.base import CollectContext
+from collectors.errors import HttpStatusError, ParseError
+from collectors.http import HttpClient, HttpPolicy
+from pantau.collection import OVERLAP, run_collection
 from pantau.models import Source, Unit
 from pantau.registry import Registry, Settings
 from tests.fixture_server import LOOPBACK, BloggerSite, FixtureServer, blogger_time, static

@@ -13,7 +13,7 @@ import pytest
 from pantau.cli import main
 from pantau.store import Store
 from tests.fixture_server import BloggerSite, FixtureServer, WordPressSite, blogger_time, static
-from tests.test_runner import ITEMS, rss
+from tests.test_collection import ITEMS, rss
 
 ROOT = Path(__file__).resolve().parent.parent
 

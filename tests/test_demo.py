@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors.runner import run_collection
-from pantau import metrics
+from pantau import calendar, loading, metrics
+from pantau.collection import run_collection
 from pantau.config import DEFAULT_REGISTRY
 from pantau.registry import load_registry, write_units_csv
 from pantau.sim import content
@@ -223,9 +223,9 @@ def test_past_weeks_read_their_health_from_the_attempt_log(collected):
     # A past week inside the history, ended by a Sunday round: not the first, not the running one.
     sunday = result.rounds[1].at.astimezone(world.zone).date()
     monday = sunday - timedelta(days=6)
-    facts = metrics.load_facts(store, registry, monday - timedelta(weeks=1), world.last_day)
+    facts = loading.load_facts(store, registry, monday - timedelta(weeks=1), world.last_day)
     week = metrics.weekly_table(facts, monday, sunday).set_index("unit_id")
-    assert set(week.week) == {metrics.week_label(monday)}
+    assert set(week.week) == {calendar.week_label(monday)}
     down = [c for c in world.channels if c.persisting == "site-down"]
     assert down
     for channel in down:

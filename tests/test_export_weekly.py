@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pantau import metrics
+from pantau import loading, metrics
 from pantau.cli import main
 from pantau.metrics import WEEKLY_COLUMNS
 from pantau.store import Store
@@ -77,7 +77,7 @@ def test_rows_per_unit_per_overlapping_week_and_agree_with_metrics(seeded, run_e
     assert len(rows) == 3 * len(seeded.registry.units)
     store = Store(seeded.url)
     try:
-        facts = metrics.load_facts(store, seeded.registry, date(2025, 9, 1), TODAY)
+        facts = loading.load_facts(store, seeded.registry, date(2025, 9, 1), TODAY)
     finally:
         store.dispose()
     table = metrics.weekly_table(facts, date(2025, 9, 3), date(2025, 9, 16)).set_index(["unit_id", "week"])

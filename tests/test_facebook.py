@@ -9,7 +9,7 @@ import pytest
 from social_support import fixture_json, make_ctx
 
 from collectors import facebook
-from collectors.base import NotCollectable, SourceNotFound
+from collectors.errors import NotCollectable, SourceNotFound
 from collectors.graph import GraphPermissionDenied, GraphRateLimited, GraphTokenInvalid
 from pantau.models import Source
 
@@ -85,7 +85,7 @@ def test_errors_are_typed_without_token(httpserver, caplog, fixture, status, err
 
 
 def test_error_without_json_stays_an_http_error(httpserver):
-    from collectors.http import HttpStatusError
+    from collectors.errors import HttpStatusError
 
     httpserver.expect_request(f"/v25.0/{PAGE}/published_posts").respond_with_data("Forbidden", status=403)
     ctx = make_ctx(source(httpserver), SINCE, {"PANTAU_FB_TOKEN": TOKEN})

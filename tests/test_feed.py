@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from collectors import feed
-from collectors.base import CollectContext, ParseError
-from collectors.http import HttpClient, HttpPolicy, HttpStatusError
+from collectors.base import CollectContext
+from collectors.errors import HttpStatusError, ParseError
+from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
 from tests.fixture_server import LOOPBACK
 

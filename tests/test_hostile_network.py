@@ -16,11 +16,11 @@ import pytest
 
 from collectors.address_guard import AddressRefused, parse_networks, refusal
 from collectors.http import HttpClient, HttpPolicy, RequestTimeout, ResponseTooLarge
-from collectors.runner import run_collection
+from pantau.collection import run_collection
 from pantau.models import Source, Unit
 from pantau.registry import Registry, Settings, validate_settings
 from tests.fixture_server import LOOPBACK, FixtureServer, Reply, static
-from tests.test_runner import ITEMS, rss
+from tests.test_collection import ITEMS, rss
 
 NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
 

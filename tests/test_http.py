@@ -7,21 +7,18 @@ import time
 
 import pytest
 
-from collectors.http import (
+from collectors.charset import detect_encoding
+from collectors.errors import (
     ConnectionFailed,
-    HttpClient,
-    HttpPolicy,
     HttpStatusError,
     RateLimited,
     RequestTimeout,
     ResponseTooLarge,
     RobotsDisallowed,
     TooManyRedirects,
-    detect_encoding,
-    redact_text,
-    redact_url,
-    retry_delay,
 )
+from collectors.http import HttpClient, HttpPolicy, retry_delay
+from pantau.redaction import redact_text, redact_url
 from tests.fixture_server import LOOPBACK, FixtureServer, Reply, static
 
 FAST = HttpPolicy(private_networks=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, backoff=0.01, max_backoff=0.05, max_retry_after=5.0)
@@ -170,7 +167,7 @@ UTF8_PAGE = "<html><body>Pembangunan jalan \u2013 Kecamatan Cep\u00f9</body></ht
      "application/rss+xml", "<title>Cep\u00f9</title>"),
     (CP1252_PAGE, "text/html; charset=windows-1252", "Desa Cep\u00f9"),
 ])
-def test_charset_from_header_then_declaration(server, client, body, content_type, expected):
+def test_text_is_decoded_by_the_one_charset_policy(server, client, body, content_type, expected):
     server.route("/page", static(body, content_type))
     assert expected in client.for_source("s").get(server.url("/page")).text
 

@@ -9,7 +9,7 @@ import pytest
 from social_support import fixture_json, make_ctx
 
 from collectors import instagram
-from collectors.base import AuthError, NotCollectable, SourceNotFound
+from collectors.errors import AuthError, NotCollectable, SourceNotFound
 from collectors.graph import GraphPermissionDenied, GraphRateLimited, GraphTokenInvalid
 from pantau.models import Source
 
@@ -58,7 +58,7 @@ def test_pages_with_the_cursor_until_since(httpserver, caplog):
     assert result.route == "api"
     assert ctx.http.requests == 2
     assert TOKEN not in logged(caplog)
-    assert "access_token=[redacted]" in logged(caplog)  # urllib3's request lines were there, redacted
+    assert "access_token=***" in logged(caplog)  # urllib3's request lines were there, redacted
 
 
 def test_stops_paging_once_a_page_ends_before_since(httpserver):
@@ -112,7 +112,7 @@ def test_rate_limit_reports_the_usage_header(httpserver):
 
 
 def test_html_instead_of_json_is_a_parse_error(httpserver):
-    from collectors.base import ParseError
+    from collectors.errors import ParseError
 
     httpserver.expect_request(f"/v25.0/{OWN_ID}").respond_with_data("<html>maintenance</html>",
                                                                    content_type="text/html")

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
+from pantau import calendar
 from pantau import metrics as m
 from pantau.models import Post
 from pantau.registry import Settings
@@ -90,13 +91,13 @@ def test_post_at_2330_wib_on_sunday_counts_in_that_week_not_the_next():
     ("2026-W01", "2025-12-29"), ("2025-W01", "2024-12-30"),
 ])
 def test_iso_week_labels(expected, label):
-    assert m.week_label(date.fromisoformat(label)) == expected
-    assert m.parse_week(expected) == m.week_start(date.fromisoformat(label))
+    assert calendar.week_label(date.fromisoformat(label)) == expected
+    assert calendar.parse_week(expected) == calendar.week_start(date.fromisoformat(label))
 
 
 def test_period_bounds_are_one_iso_week():
-    assert m.weeks_overlapping(date(2025, 9, 1), date(2025, 9, 7)) == [pd.Timestamp("2025-09-01")]
-    assert len(m.weeks_overlapping(date(2025, 9, 1), date(2025, 9, 8))) == 2
+    assert calendar.weeks_overlapping(date(2025, 9, 1), date(2025, 9, 7)) == [pd.Timestamp("2025-09-01")]
+    assert len(calendar.weeks_overlapping(date(2025, 9, 1), date(2025, 9, 8))) == 2
 
 
 # -- weekly table --------------------------------------------------------------------------------
@@ -259,7 +260,7 @@ def test_data_status_per_week():
 ])
 def test_streak_ends_with_the_last_complete_week(expected, weeks_with_two_posts):
     today = date(2025, 9, 24)  # Wednesday of W39: the last complete week is W38
-    last_monday = m.last_complete_week(today)
+    last_monday = calendar.last_complete_week(today)
     rows = []
     for back in weeks_with_two_posts:
         monday = last_monday - pd.Timedelta(weeks=back - 1)
@@ -375,7 +376,7 @@ def test_per_day_rollup_loses_no_count_under_concurrent_writers(store: Store):
 
 def test_streak_reaches_past_the_loaded_window_only_for_units_that_need_it():
     today = date(2025, 9, 24)
-    last = m.last_complete_week(today)
+    last = calendar.last_complete_week(today)
     rows = []
     for back in range(8):  # eight complete weeks in a row with two posts
         monday = last - pd.Timedelta(weeks=back)

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from collectors import opensid
-from collectors.base import CollectContext, ParseError
-from collectors.http import HttpClient, HttpPolicy, HttpStatusError
+from collectors.base import CollectContext
+from collectors.errors import HttpStatusError, ParseError
+from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
 from tests.fixture_server import LOOPBACK
 

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import PAGES, visible_pages
-from pantau import metrics
+from pantau import calendar, loading
 from pantau.store import Store
 from tests.login_support import ADMIN, add_accounts, sign_in
 from tests.seed import XSS_TITLE, build_registry, seed_store, seeded_store
@@ -184,7 +184,7 @@ def test_ringkasan_numbers_reproduce_from_the_posts_export(env, seeded):
     at.multiselect(key="ringkasan-kinds").set_value(["opd", "kecamatan", "desa", "kelurahan"]).run()
     board = at.dataframe[0].value.set_index("Unit")
 
-    monday = metrics.last_complete_week(seeded.today).date()
+    monday = calendar.last_complete_week(seeded.today).date()
     sunday = monday + timedelta(days=6)
     result = subprocess.run([sys.executable, "-m", "pantau", "export", "posts", "--db", seeded.url,
                              "--registry", str(seeded.registry_dir), "--from", monday.isoformat(),
@@ -216,7 +216,7 @@ def test_dashboard_reads_only_aggregates(seeded):
     """The shared facts are per-day aggregates, far fewer rows than posts once data grows."""
     store = Store(seeded.url)
     try:
-        f = metrics.load_facts(store, seeded.registry, seeded.today - timedelta(days=90), seeded.today)
+        f = loading.load_facts(store, seeded.registry, seeded.today - timedelta(days=90), seeded.today)
         assert set(f.daily.columns) == {"unit_id", "day", "posts"}
         assert f.daily["posts"].sum() == store.post_count()
         assert len(f.daily) <= store.post_count()
@@ -268,7 +268,7 @@ def test_public_pages_on_postgresql(pg_store, tmp_path, monkeypatch):
     ("tanpa URL", "tanpa URL"),
 ])
 def test_error_texts_are_redacted_again_before_display(expected, error):
-    from views.sources import redact_text
+    from pantau.source_health import redact_text
 
     assert redact_text(error) == expected
     assert "SECRET" not in redact_text(error)
@@ -289,7 +289,7 @@ def test_ekspor_csv_matches_the_cli_export(env, seeded, tmp_path):
     at = open_page(app("internal"), "views/ekspor.py")
     from views.ekspor import export_files
 
-    monday = metrics.last_complete_week(seeded.today).date()
+    monday = calendar.last_complete_week(seeded.today).date()
     _, csv_data, xlsx_data = export_files(seeded.url, str(seeded.registry_dir), seeded.today, monday,
                                           monday + timedelta(days=6))
     out = tmp_path / "w.csv"

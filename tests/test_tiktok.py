@@ -11,7 +11,7 @@ import pytest
 from social_support import fixture_text, make_ctx
 
 from collectors import tiktok
-from collectors.base import ParseError, SourceNotFound
+from collectors.errors import ParseError, SourceNotFound
 from pantau.cli import main
 from pantau.models import Activity, Source
 from pantau.store import Store

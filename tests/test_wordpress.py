@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from collectors import wordpress
-from collectors.base import CollectContext, CollectorError
-from collectors.http import HttpClient, HttpPolicy, RequestTimeout, RobotsDisallowed
-from collectors.runner import run_collection
+from collectors.base import CollectContext
+from collectors.errors import CollectorError, RequestTimeout, RobotsDisallowed
+from collectors.http import HttpClient, HttpPolicy
+from pantau.collection import run_collection
 from pantau.models import Source, Unit
 from pantau.registry import Registry, Settings
 from tests.fixture_server import LOOPBACK, WIB, FixtureServer, Reply, WordPressSite, fixture, static

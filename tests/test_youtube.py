@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from collectors import youtube
-from collectors.base import CollectContext, NotCollectable, ParseError, SourceNotFound
-from collectors.http import HttpClient, HttpPolicy, HttpStatusError
+from collectors.base import CollectContext
+from collectors.errors import HttpStatusError, NotCollectable, ParseError, SourceNotFound
+from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
 from tests.fixture_server import LOOPBACK
 

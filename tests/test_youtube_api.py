@@ -9,7 +9,7 @@ import pytest
 from social_support import fixture_json, make_ctx
 
 from collectors import youtube_api
-from collectors.base import NotCollectable, SourceNotFound
+from collectors.errors import NotCollectable, SourceNotFound
 from pantau.models import Source
 
 KEY = "AIzaSyTEST-KEY-0123456789abcdefghijk"
@@ -64,7 +64,7 @@ def test_handle_to_uploads_to_videos_with_statistics(httpserver, caplog):
     assert "undated_items=1" in result.notes
     assert ctx.state["youtube_api"]["uploads"] == UPLOADS
     assert KEY not in logged(caplog)
-    assert "key=[redacted]" in logged(caplog)
+    assert "key=***" in logged(caplog)
 
 
 def test_cached_uploads_playlist_skips_channels_list(httpserver):

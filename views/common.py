@@ -18,19 +18,11 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from pantau import metrics
+from pantau import calendar
+from pantau.calendar import date_label, month_label
+from pantau.labels import KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS
 from pantau.links import safe_link
 from views import data
-
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
-KIND_LABELS = {"pimpinan": "Pimpinan", "opd": "OPD", "kecamatan": "Kecamatan", "desa": "Desa",
-               "kelurahan": "Kelurahan"}
-PLATFORM_LABELS = {"website": "Situs web", "instagram": "Instagram", "facebook": "Facebook", "youtube": "YouTube",
-                   "tiktok": "TikTok", "x": "X"}
-TOPICS = {"pembangunan": "Pembangunan", "layanan": "Layanan", "kesehatan": "Kesehatan",
-          "pendidikan": "Pendidikan", "seremonial": "Seremonial"}
-WORK_TOPICS = ("pembangunan", "layanan", "kesehatan", "pendidikan")
 
 # Markdown specials, escaped with a backslash; '<', '>' and '&' become HTML entities afterwards.
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^])")
@@ -64,7 +56,7 @@ def fmt_pace(value) -> str:
 def fmt_date(day) -> str:
     if day is None or pd.isna(day):
         return "—"
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return date_label(day)
 
 
 def fmt_period(start: date, end: date) -> str:
@@ -133,12 +125,12 @@ def period_picker(ctx: data.Context, key: str) -> Period:
     columns = st.columns([1, 2])
     choice = columns[0].radio("Periode", ["Minggu", "Bulan", "Kustom"], horizontal=True, key=f"{key}-kind")
     if choice == "Minggu":
-        last = metrics.last_complete_week(today)
+        last = calendar.last_complete_week(today)
         mondays = [last - pd.Timedelta(weeks=i) for i in range(-1, 26)]
-        labels = {m: f"{metrics.week_label(m)} ({fmt_period(m, m + pd.Timedelta(days=6))})"
+        labels = {m: f"{calendar.week_label(m)} ({fmt_period(m, m + pd.Timedelta(days=6))})"
                   + (" — berjalan" if m > last else "") for m in mondays}
         monday = columns[1].selectbox("Minggu", mondays, index=1, format_func=labels.get, key=f"{key}-week")
-        return Period(monday.date(), (monday + pd.Timedelta(days=6)).date(), f"Minggu {metrics.week_label(monday)}")
+        return Period(monday.date(), (monday + pd.Timedelta(days=6)).date(), f"Minggu {calendar.week_label(monday)}")
     if choice == "Bulan":
         firsts = []
         first = today.replace(day=1)
@@ -146,9 +138,9 @@ def period_picker(ctx: data.Context, key: str) -> Period:
             firsts.append(first)
             first = (first - timedelta(days=1)).replace(day=1)
         chosen = columns[1].selectbox("Bulan", firsts, index=0 if today.day > 7 else 1,
-                                      format_func=lambda d: f"{MONTHS[d.month - 1]} {d.year}", key=f"{key}-month")
+                                      format_func=month_label, key=f"{key}-month")
         nxt = (chosen.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return Period(chosen, nxt - timedelta(days=1), f"Bulan {MONTHS[chosen.month - 1]} {chosen.year}")
+        return Period(chosen, nxt - timedelta(days=1), f"Bulan {month_label(chosen)}")
     picked = columns[1].date_input("Dari – sampai (tanggal lokal, inklusif)",
                                    (today - timedelta(days=27), today), max_value=today, key=f"{key}-custom",
                                    format="DD/MM/YYYY")
@@ -168,7 +160,7 @@ def kind_filter(key: str, default: tuple[str, ...] = ("opd",)) -> list[str]:
 def post_lines(frame: pd.DataFrame, names: dict[str, str], zone) -> None:
     """Posts as readable text with links (a phone shows these better than a grid)."""
     for item in frame.itertuples(index=False):
-        topics = [TOPICS[f] for f in str(item.flags or "").split(";") if f in TOPICS]
+        topics = [TOPIC_LABELS[f] for f in str(item.flags or "").split(";") if f in TOPIC_LABELS]
         meta = " · ".join(filter(None, [
             fmt_moment(item.published_at, zone),
             md_text(names.get(item.unit_id, item.unit_id)),

@@ -17,13 +17,12 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from pantau import metrics
-from pantau.config import Config
+from pantau import loading, metrics
+from pantau.calendar import day_bounds
+from pantau.config import Config, reference_date
 from pantau.registry import Registry, load_registry
-from pantau.store import Store, from_db_time, posts, to_db_time
+from pantau.store import PostFilter, PostPage, Store
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +64,9 @@ def context() -> Context:
     return Context(config, registry, reference_date(registry.settings.timezone))
 
 
-def reference_date(timezone: str) -> date:
-    """Today in the regency zone, unless PANTAU_TODAY (YYYY-MM-DD) pins it (the demo does)."""
-    return metrics.reference_date(timezone)
-
-
 @st.cache_resource(show_spinner=False)
 def get_store(db_url: str) -> Store:
-    store = Store(db_url)
-    try:
-        store.optimize()
-    except SQLAlchemyError as exc:  # a read-only database still serves the pages, only slower
-        log.warning("could not refresh the planner statistics: %s", type(exc).__name__)
-    return store
+    return loading.open_for_reading(db_url)
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,7 +85,7 @@ def window_start(today: date, earliest: date | None = None) -> date:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def facts(db: str, reg: str, today: date, start: date) -> metrics.Facts:
     """Aggregated facts (daily counts, success days...) from `start` to `today`."""
-    return metrics.load_facts(get_store(db), get_registry(reg), start, today)
+    return loading.load_facts(get_store(db), get_registry(reg), start, today)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -111,7 +100,7 @@ def period(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFra
 def streaks(db: str, reg: str, today: date, window: date, last_week: pd.Timestamp) -> pd.Series:
     """Streaks as of one week, cached on their own: a week and a month ending in the same complete
     week share them, so changing the period neither recounts the weeks nor reads older ones."""
-    history = metrics.history_loader(get_store(db), get_registry(reg))
+    history = loading.history_loader(get_store(db), get_registry(reg))
     return metrics.period_streaks(facts(db, reg, today, window), last_week, history)
 
 
@@ -133,15 +122,7 @@ def weekly(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFra
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def unit_days(db: str, reg: str, today: date, unit_id: str, start: date) -> pd.DataFrame:
     """One unit's posts per local day since `start` (the calendar reaches past the shared window)."""
-    registry = get_registry(reg)
-    zone = registry.settings.zone
-    lower = datetime(start.year, start.month, start.day, tzinfo=zone)
-    upper = datetime(today.year, today.month, today.day, tzinfo=zone) + timedelta(days=1)
-    offset = metrics.fixed_utc_offset(zone, start, today)
-    if offset is None:
-        return metrics.daily_counts(get_store(db).posts_frame(lower, upper, unit_ids=[unit_id],
-                                                              columns=["unit_id", "published_at"]), zone)
-    return get_store(db).daily_post_counts(lower, upper, offset, unit_ids=[unit_id])
+    return loading.post_counts(get_store(db), get_registry(reg).settings.zone, start, today, unit_ids=[unit_id])
 
 
 def period_table(ctx: Context, start: date, end: date) -> pd.DataFrame:
@@ -158,60 +139,20 @@ def shared_facts(ctx: Context) -> metrics.Facts:
 
 # -- posts, sources, activity ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PostFilter:
-    unit_ids: tuple[str, ...] | None = None
-    platform: str = ""
-    topic: str = ""
-    text: str = ""
-
-
-POST_COLUMNS = ("unit_id", "platform", "url", "title", "published_at", "flags")
-
-
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def latest_posts(db: str, today: date, zone_name: str, flt: PostFilter, page: int,
-                 page_size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
+                 page_size: int = PAGE_SIZE) -> PostPage:
     """One page of posts, newest first, up to the end of `today`; and the number matching."""
     from zoneinfo import ZoneInfo
 
-    upper = datetime(today.year, today.month, today.day, tzinfo=ZoneInfo(zone_name)) + timedelta(days=1)
-    conditions = [posts.c.published_at < to_db_time(upper)]
-    if flt.unit_ids is not None:
-        conditions.append(posts.c.unit_id.in_(list(flt.unit_ids)))
-    if flt.platform:
-        conditions.append(posts.c.platform == flt.platform)
-    if flt.topic:
-        # flags is ';'-separated: match the whole word, wherever it sits in the list
-        flags = ";" + posts.c.flags + ";"
-        conditions.append(flags.like(f"%;{flt.topic};%"))
-    if flt.text:
-        pattern = f"%{_escape_like(flt.text)}%"
-        conditions.append(or_(posts.c.title.ilike(pattern, escape="\\"), posts.c.excerpt.ilike(pattern, escape="\\")))
-    where = and_(*conditions)
-    store = get_store(db)
-    query = (select(*[posts.c[c] for c in POST_COLUMNS]).where(where)
-             .order_by(posts.c.published_at.desc(), posts.c.id.desc())
-             .limit(page_size).offset(page * page_size))
-    with store.engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(posts).where(where)).scalar() or 0)
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=list(POST_COLUMNS))
-    frame["published_at"] = [from_db_time(v) for v in frame["published_at"]]
-    return frame, total
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    _, upper = day_bounds(None, today, ZoneInfo(zone_name))
+    return get_store(db).latest_posts(upper, flt, page, page_size)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def flag_counts(db: str, unit_id: str, start: datetime, end: datetime) -> pd.Series:
     """How many of a unit's posts in [start, end) carry each flag; index includes '_total'."""
-    query = select(posts.c.flags).where(posts.c.unit_id == unit_id, posts.c.published_at >= to_db_time(start),
-                                        posts.c.published_at < to_db_time(end))
-    with get_store(db).engine.connect() as conn:
-        flags = [r[0] or "" for r in conn.execute(query)]
+    flags = get_store(db).post_flags(unit_id, start, end)
     counts: dict[str, int] = {"_total": len(flags)}
     for value in flags:
         for flag in {f for f in value.split(";") if f}:
@@ -240,16 +181,20 @@ def activity(db: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def freshness(db: str) -> dict:
+def freshness(db: str) -> loading.Freshness:
     """Newest post, newest successful collection and the number of posts stored."""
-    store = get_store(db)
-    with store.engine.connect() as conn:
-        newest_post = conn.execute(select(func.max(posts.c.published_at))).scalar()
-        count = int(conn.execute(select(func.count()).select_from(posts)).scalar() or 0)
-    summary = store.attempt_summary()
-    newest_success = summary["last_success"].max() if not summary.empty else None
-    return {"newest_post": from_db_time(newest_post), "posts": count,
-            "newest_success": None if newest_success is None or pd.isna(newest_success) else newest_success}
+    return loading.freshness(get_store(db))
+
+
+def flagged_posts(db: str, flags: tuple[str, ...]) -> pd.DataFrame:
+    """Posts raising any of `flags`, with their unit's name and review (Tinjauan Konten). Not
+    cached: a mark another reviewer just gave must show on the next rerun."""
+    return get_store(db).flagged_posts_frame(flags)
+
+
+def set_review(db: str, source_id: str, external_id: str, mark: str, reviewer: str, note: str) -> None:
+    """Record a reviewer's mark on a post."""
+    get_store(db).set_review(source_id, external_id, mark, reviewer, note)
 
 
 def clear_caches() -> None:

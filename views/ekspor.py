@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
-from pantau import metrics
-from pantau.exports import csv_bytes
-from pantau.formulas import write_xlsx
+from pantau import calendar, metrics
+from pantau.exports import csv_bytes, xlsx_bytes
 from pantau.recap import recap_text
 from views import auth, data
 from views.common import fmt_period, header
 from views.internal import require_internal
-
-
-def xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    """The same workbook as `pantau export weekly --format xlsx`: text cells never formulas."""
-    buffer = io.BytesIO()
-    write_xlsx(frame, buffer)
-    return buffer.getvalue()
 
 
 @st.cache_data(ttl=data.TTL_SECONDS, show_spinner=False)
@@ -43,18 +33,18 @@ def render() -> None:
     allowed = auth.scope_units(viewer, ctx.registry)
     scope = tuple(sorted(allowed)) if allowed is not None else None
     today = pd.Timestamp(ctx.today)
-    last = metrics.last_complete_week(today)
+    last = calendar.last_complete_week(today)
     mondays = [last - pd.Timedelta(weeks=i) for i in range(0, 26)]
     cols = st.columns(2)
-    first = cols[0].selectbox("Dari minggu", mondays, index=0, format_func=metrics.week_label, key="ekspor-dari")
-    final = cols[1].selectbox("Sampai minggu", mondays, index=0, format_func=metrics.week_label, key="ekspor-sampai")
+    first = cols[0].selectbox("Dari minggu", mondays, index=0, format_func=calendar.week_label, key="ekspor-dari")
+    final = cols[1].selectbox("Sampai minggu", mondays, index=0, format_func=calendar.week_label, key="ekspor-sampai")
     if first > final:
         first, final = final, first
     end = final + pd.Timedelta(days=6)
     table, csv_data, xlsx_data = export_files(ctx.db, ctx.reg, ctx.today, first.date(), end.date(), scope)
     st.markdown(f"**Tabel mingguan** {fmt_period(first, end)}: {len(table)} baris "
                 f"({table['unit_id'].nunique()} unit × {table['week'].nunique()} minggu).")
-    name = f"pantau-mingguan-{metrics.week_label(first)}-{metrics.week_label(final)}"
+    name = f"pantau-mingguan-{calendar.week_label(first)}-{calendar.week_label(final)}"
     cols = st.columns(2)
     cols[0].download_button("Unduh Excel (XLSX)", xlsx_data, f"{name}.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ekspor-xlsx")
@@ -62,7 +52,7 @@ def render() -> None:
     st.dataframe(table.head(200), hide_index=True, width="stretch")
 
     st.markdown("#### Rekap WhatsApp")
-    week = st.selectbox("Minggu rekap", mondays, index=0, format_func=metrics.week_label, key="ekspor-rekap")
+    week = st.selectbox("Minggu rekap", mondays, index=0, format_func=calendar.week_label, key="ekspor-rekap")
     one_week = data.weekly_table(ctx, week.date(), (week + pd.Timedelta(days=6)).date())
     if allowed is not None:  # the leaders' rows stay: the recap compares with them
         one_week = one_week[one_week["unit_id"].isin(allowed) | (one_week["kind"] == "pimpinan")]

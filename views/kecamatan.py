@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pantau import metrics
+from pantau.labels import KIND_LABELS
 from views import charts, data
 from views.common import (
-    KIND_LABELS,
     fmt_number,
     fmt_pace,
     fmt_period,

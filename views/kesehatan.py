@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pantau.labels import PLATFORM_LABELS
 from views import auth, data
-from views.common import PLATFORM_LABELS, fmt_moment, header
+from views.common import fmt_moment, header
 from views.internal import require_internal
 from views.sources import source_rows, sources_frame
 

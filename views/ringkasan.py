@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pantau.labels import KIND_LABELS
 from views import charts, data
 from views.common import (
-    KIND_LABELS,
     fmt_number,
     fmt_pace,
     fmt_period,

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pantau import metrics
+from pantau.labels import PLATFORM_LABELS
 from views import data
-from views.common import PLATFORM_LABELS, fmt_date, fmt_moment, fmt_pace, header
+from views.common import fmt_date, fmt_moment, fmt_pace, header
 from views.sources import sources_frame
 
 DEFINITIONS = """
@@ -68,11 +69,11 @@ def render() -> None:
     st.markdown("### Kebaruan data")
     fresh = data.freshness(ctx.db)
     st.markdown(
-        f"- Publikasi tersimpan: **{fresh['posts']:,}**\n".replace(",", ".")
-        + f"- Publikasi terbaru: **{fmt_moment(fresh['newest_post'], ctx.zone)}**\n"
-        + f"- Pengumpulan berhasil terakhir: **{fmt_moment(fresh['newest_success'], ctx.zone)}**\n"
+        f"- Publikasi tersimpan: **{fresh.posts:,}**\n".replace(",", ".")
+        + f"- Publikasi terbaru: **{fmt_moment(fresh.newest_post, ctx.zone)}**\n"
+        + f"- Pengumpulan berhasil terakhir: **{fmt_moment(fresh.newest_success, ctx.zone)}**\n"
         + f"- Tanggal rujukan (\"hari ini\") semua angka: **{fmt_date(pd.Timestamp(ctx.today))}**")
-    if fresh["posts"] == 0:
+    if fresh.posts == 0:
         st.info("Belum ada data: belum ada publikasi yang terkumpul.")
 
     st.markdown("### Kanal yang tidak dikumpulkan")

@@ -10,9 +10,10 @@ import math
 
 import streamlit as st
 
+from pantau.labels import KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS
 from pantau.models import PLATFORMS
 from views import data
-from views.common import KIND_LABELS, PLATFORM_LABELS, TOPICS, has_data, header, post_lines
+from views.common import has_data, header, post_lines
 
 ALL = ""
 
@@ -54,19 +55,21 @@ def render() -> None:
     platform = row2[0].selectbox("Kanal", [ALL, *[p for p in PLATFORMS if p not in ("tiktok", "x")]],
                                  key="terbaru-kanal",
                                  format_func=lambda p: "Semua kanal" if p == ALL else PLATFORM_LABELS[p])
-    topic = row2[1].selectbox("Topik", [ALL, *TOPICS], key="terbaru-topik",
-                              format_func=lambda t: "Semua topik" if t == ALL else TOPICS[t])
+    topic = row2[1].selectbox("Topik", [ALL, *TOPIC_LABELS], key="terbaru-topik",
+                              format_func=lambda t: "Semua topik" if t == ALL else TOPIC_LABELS[t])
     text = row2[2].text_input("Cari di judul", key="terbaru-teks", max_chars=100).strip()
 
     flt = data.PostFilter(unit_scope(ctx, kecamatan, unit, kind), platform, topic, text)
-    first, total = data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone, flt, 0)
+    first = data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone, flt, 0)
+    total = first.total
     pages = max(1, math.ceil(total / data.PAGE_SIZE))
     page = 1
     if pages > 1:
         page = int(st.number_input(f"Halaman (dari {pages})", min_value=1, max_value=pages, value=1, step=1,
                                    key="terbaru-halaman"))
-    frame = first if page == 1 else data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone, flt,
-                                                      page - 1)[0]
+    shown = first if page == 1 else data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone, flt,
+                                                      page - 1)
+    frame = shown.posts
     st.caption(f"{total} publikasi cocok dengan filter; terbaru di atas.")
     if frame.empty:
         st.info("Tidak ada publikasi yang cocok dengan filter ini.")

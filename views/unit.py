@@ -7,12 +7,10 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from pantau import metrics
+from pantau import calendar, metrics
+from pantau.labels import KIND_LABELS, TOPIC_LABELS, WORK_TOPICS
 from views import charts, data
 from views.common import (
-    KIND_LABELS,
-    TOPICS,
-    WORK_TOPICS,
     fmt_moment,
     has_data,
     header,
@@ -48,7 +46,7 @@ def render() -> None:
     if not has_data(ctx):
         return
     today = pd.Timestamp(ctx.today)
-    first_week = metrics.week_start(today) - pd.Timedelta(weeks=WEEKS_SHOWN - 1)
+    first_week = calendar.week_start(today) - pd.Timedelta(weeks=WEEKS_SHOWN - 1)
     weekly = data.weekly_table(ctx, first_week.date(), ctx.today)
     mine = weekly[weekly["unit_id"] == unit_id]
     now = mine.iloc[-1]
@@ -59,7 +57,7 @@ def render() -> None:
                    "—" if pd.isna(now["days_since_last_post"]) else int(now["days_since_last_post"]))
     cols[2].metric(f"Publikasi {WEEKS_SHOWN} minggu", int(mine["posts"].sum()))
     target = ctx.registry.settings.target_for(unit.kind)
-    complete = mine[mine["week_start"] <= metrics.last_complete_week(today)]
+    complete = mine[mine["week_start"] <= calendar.last_complete_week(today)]
     cols[3].metric("Minggu memenuhi target", "—" if target is None else
                    f"{int(complete['target_met'].fillna(False).sum())} dari {len(complete)}",
                    help="tidak ada target untuk pimpinan" if target is None else f"target {target} publikasi/minggu")
@@ -68,7 +66,7 @@ def render() -> None:
                    "dikumpulkan dalam 3 hari terakhir. Angka di bawah bisa tidak lengkap.")
 
     st.plotly_chart(charts.weekly_bars(mine, target), width="stretch")
-    start = metrics.week_start(today - pd.Timedelta(weeks=CALENDAR_WEEKS - 1))
+    start = calendar.week_start(today - pd.Timedelta(weeks=CALENDAR_WEEKS - 1))
     days = data.unit_days(ctx.db, ctx.reg, ctx.today, unit_id, start.date())
     st.plotly_chart(charts.calendar_heatmap(days[["day", "posts"]], start, today), width="stretch")
 
@@ -82,7 +80,7 @@ def render() -> None:
             work = sum(int(counts.get(t, 0)) for t in WORK_TOPICS)
             ceremony = int(counts.get("seremonial", 0))
             st.markdown(f"Dari {total} publikasi dalam {WEEKS_SHOWN} minggu: **{round(100 * work / total)}%** "
-                        f"melaporkan kerja ({', '.join(TOPICS[t].lower() for t in WORK_TOPICS)}), "
+                        f"melaporkan kerja ({', '.join(TOPIC_LABELS[t].lower() for t in WORK_TOPICS)}), "
                         f"**{round(100 * ceremony / total)}%** seremonial.")
             st.caption("Topik ditandai otomatis dari kata kunci untuk membantu pembaca; bukan penilaian. "
                        "Satu publikasi bisa punya lebih dari satu topik.")
@@ -112,8 +110,9 @@ def render() -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
 
     st.markdown("#### Publikasi terbaru")
-    latest, total = data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone,
-                                      data.PostFilter(unit_ids=(unit_id,)), 0, 10)
+    listing = data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone, data.PostFilter(unit_ids=(unit_id,)),
+                                0, 10)
+    latest, total = listing.posts, listing.total
     if latest.empty:
         st.write("Belum ada publikasi tersimpan.")
     else:

@@ -78,7 +78,7 @@ def peak_memory_mb(who: int = resource.RUSAGE_SELF) -> float:
 # --- collect -------------------------------------------------------------------------------------
 
 def bench_collect(args: argparse.Namespace) -> int:
-    from collectors.runner import run_collection
+    from pantau.collection import run_collection
     from pantau.registry import load_registry
     from pantau.sim.faults import FaultPlan
     from pantau.sim.process import SimProcess

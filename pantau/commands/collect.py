@@ -14,7 +14,7 @@ import os
 import sys
 from datetime import UTC, datetime
 
-from collectors.runner import CollectionLocked, UnknownSource, collection_lock, run_collection, summary_lines
+from pantau.collection import CollectionLocked, UnknownSource, collection_lock, run_collection, summary_lines
 from pantau.commands.common import CommandError, config_from, fail, local_date, open_store, registry_from
 from pantau.models import COLLECTOR_KINDS
 

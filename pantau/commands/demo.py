@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from collectors.runner import CollectionLocked, collection_lock, summary_lines
+from pantau.collection import CollectionLocked, collection_lock, summary_lines
 from pantau.commands.common import CommandError, fail
 from pantau.config import DATA_DIR, DEFAULT_REGISTRY, PROJECT_ROOT, normalise_db_url
 from pantau.registry import RegistryError, load_registry

@@ -14,8 +14,10 @@ import sys
 
 from collectors.address_guard import AddressRefused
 from collectors.discover import Discovery, discover
-from collectors.http import FetchError, HttpClient, HttpPolicy, redact_url
+from collectors.errors import FetchError
+from collectors.http import HttpClient, HttpPolicy
 from pantau.commands.common import CommandError, config_from, registry_from
+from pantau.redaction import redact_url
 from pantau.registry import ID_PATTERN, SOURCE_COLUMNS, is_http_url
 
 NAME = "discover"

@@ -7,8 +7,11 @@ from datetime import timedelta
 
 import pandas as pd
 
+from pantau import calendar, loading
+from pantau.calendar import day_bounds
 from pantau.commands.common import CommandError, config_from, fail, local_date, open_store, registry_from
-from pantau.exports import FORMATS, local_day_bounds, posts_export, write_frame
+from pantau.config import reference_date
+from pantau.exports import FORMATS, posts_export, write_frame
 from pantau.registry import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
 
 NAME = "export"
@@ -49,7 +52,7 @@ def activity_table(args, config, registry) -> pd.DataFrame:
     finally:
         store.dispose()
     zone = registry.settings.zone
-    lower, upper = local_day_bounds(args.date_from, args.date_to, zone)
+    lower, upper = day_bounds(args.date_from, args.date_to, zone)
     if lower is not None and not frame.empty:
         frame = frame[frame["period_end"] > lower]
     if upper is not None and not frame.empty:
@@ -71,20 +74,20 @@ def weekly_table(args, config, registry) -> pd.DataFrame:
     from pantau import metrics
 
     try:
-        today = metrics.reference_date(registry.settings.timezone)
+        today = reference_date(registry.settings.timezone)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    last = metrics.last_complete_week(today).date()
+    last = calendar.last_complete_week(today).date()
     start, end = args.date_from, args.date_to
     if start is None and end is None:
         start, end = last, last + timedelta(days=6)
     elif start is None:
-        start = metrics.week_start(end).date()
+        start = calendar.week_start(end).date()
     elif end is None:
         end = max(start, today)
     store = open_store(config)
     try:
-        facts = metrics.load_facts(store, registry, metrics.week_start(start).date(), today)
+        facts = loading.load_facts(store, registry, calendar.week_start(start).date(), today)
     finally:
         store.dispose()
     return metrics.weekly_export(metrics.weekly_table(facts, start, end))

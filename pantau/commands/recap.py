@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-from pantau import metrics
+from pantau import calendar, loading, metrics
 from pantau.commands.common import CommandError, config_from, fail, open_store, registry_from
+from pantau.config import reference_date
 from pantau.recap import recap_text
 
 NAME = "recap"
@@ -15,7 +16,7 @@ HELP = "WhatsApp-ready text summary of a week (default: the last complete week)"
 
 def week_type(value: str):
     try:
-        return metrics.parse_week(value)
+        return calendar.parse_week(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -26,7 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def weekly_for(store, registry, monday, today):
-    facts = metrics.load_facts(store, registry, monday.date(), today)
+    facts = loading.load_facts(store, registry, monday.date(), today)
     return metrics.weekly_table(facts, monday.date(), (monday + timedelta(days=6)).date())
 
 
@@ -34,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = config_from(args)
         registry = registry_from(config)
-        today = metrics.reference_date(registry.settings.timezone)
+        today = reference_date(registry.settings.timezone)
     except (CommandError, ValueError) as exc:
         return fail(str(exc))
-    monday = args.week if args.week is not None else metrics.last_complete_week(today)
+    monday = args.week if args.week is not None else calendar.last_complete_week(today)
     store = open_store(config)
     try:
         weekly = weekly_for(store, registry, monday, today)

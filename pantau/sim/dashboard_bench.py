@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, timedelta
 from pathlib import Path
 
+from pantau import loading
 from pantau.config import DEFAULT_REGISTRY, PROJECT_ROOT
 from pantau.models import CollectionRun, Post
 from pantau.registry import load_registry
@@ -162,9 +163,9 @@ def run(posts: int, seed: int, emit: Callable, machine: Callable, repeat: int = 
         week_start = today - timedelta(days=today.weekday())
         month_start = today.replace(day=1)
         window = week_start - timedelta(weeks=12)  # a Monday: weekly tables cover whole weeks
-        facts, seconds = timed(metrics.load_facts, store, registry, window, today)
+        facts, seconds = timed(loading.load_facts, store, registry, window, today)
         emit("metrics.load_facts_13_weeks_s", seconds)
-        year_facts, seconds = timed(metrics.load_facts, store, registry, world.first_day, today)
+        year_facts, seconds = timed(loading.load_facts, store, registry, world.first_day, today)
         emit("metrics.load_facts_year_s", seconds)
         for label, start in (("week", week_start), ("month", month_start)):
             table, seconds = timed(metrics.period_table, facts, start, today)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from collectors.http import HttpPolicy
 from collectors.kinds import COLLECTORS
-from collectors.runner import RunSummary, run_collection
+from pantau.collection import RunSummary, run_collection
 from pantau.registry import Registry
 from pantau.sim.truth import Comparison, compare
 from pantau.sim.world import World

@@ -1,4 +1,4 @@
-"""collectors/runner.py: every source ends as one recorded attempt; re-runs never duplicate."""
+"""pantau/collection.py (the orchestrator): every source ends as one recorded attempt; re-runs never duplicate."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collectors.base import CollectContext, CollectResult, ParseError
+from collectors.base import CollectContext, CollectResult
+from collectors.errors import ParseError
 from collectors.http import HttpPolicy
 from collectors.kinds import COLLECTORS
-from collectors.runner import (
+from pantau.collection import (
     CollectionLocked,
     UnknownSource,
     collection_lock,
@@ -231,7 +232,7 @@ def test_collection_lock(store):
 
 
 def test_politeness_key():
-    from collectors.runner import politeness_key
+    from pantau.collection import politeness_key
     assert politeness_key(Source("a", "u", "website", "wordpress", "https://dinkes.blorakab.go.id/")) == "dinkes.blorakab.go.id:443"
     assert politeness_key(Source("b", "u", "instagram", "instagram", "dinkesblora")) == "instagram"
     assert politeness_key(Source("c", "u", "facebook", "facebook", "123456", {"api_base": "http://127.0.0.1:8080/v25.0"})) == "127.0.0.1:8080"

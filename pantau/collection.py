@@ -1,14 +1,23 @@
-"""Many sources at once: record each attempt, never abort the batch.
+"""The orchestrator: many sources at once; record each attempt, never abort the batch.
 
-`collect_one` is the unit of work: one call per source, sharing nothing in-process but the
-HttpClient it is handed (whose per-host limits keep the politeness). `run_collection` maps it
-over the registry's sources with a thread pool, ordered so that sources of different hosts
-interleave; a task engine could map the same function across machines.
+The unit of collection is `collect_source(source, store, client, ...)`: one call per source that
+reads the source's remembered state and newest stored post, runs its collector, saves its posts,
+state and attempt, and never raises for the source's fault. It shares nothing in-process with
+other calls but the `HttpClient` it is handed, whose per-host limits keep the politeness; calls
+for sources of one host must therefore share one client (the grouping key is `politeness_key`).
+`run_collection` maps it over the registry's sources with a thread pool, ordered so that sources
+of different hosts interleave; a task engine (Celery with a Redis broker, for instance) can map
+the same function across machines, one host group per worker.
+
+The collectors (collectors/) know nothing of the store or the registry: this module is where
+they meet, beside `pantau.ingest` which turns their posts into store rows.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time as monotonic_time
 import traceback
 from collections import defaultdict
@@ -17,13 +26,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from collectors.base import CollectContext, CollectorError, CollectResult, NotCollectable
-from collectors.http import HttpClient, HttpPolicy, RobotsDisallowed, host_key, redact_text
+from collectors.base import CollectContext, CollectResult
+from collectors.errors import CollectorError, NotCollectable, RobotsDisallowed
+from collectors.http import HttpClient, HttpPolicy, host_key
 from collectors.kinds import COLLECTORS
 from pantau.ingest import save_posts
 from pantau.models import CollectionRun, CoverageGap, Source
+from pantau.redaction import redact_text
 from pantau.registry import Registry
 from pantau.store import Store
 
@@ -35,6 +47,8 @@ OVERLAP = timedelta(days=3)
 STATE_VALIDATORS = "http_validators"
 STATE_ROBOTS = "robots"
 LOCK_NAME = "collect"
+# The key, in a source's remembered state, of what it was learned from (see `learned_from`).
+LEARNED_FROM = "learned_from"
 
 
 class UnknownSource(ValueError):
@@ -118,6 +132,58 @@ def clock_from(now: datetime | None) -> Clock:
 # One source
 
 
+def learned_from(source: Source) -> str:
+    """What a source's remembered state depends on: its collector, address and options.
+
+    Everything a collector remembers (a WordPress API root and route, an OpenSID site and archive
+    route, a YouTube channel id, conditional-GET validators and robots.txt by URL and host) was
+    learned at one address; when the registry gives the source another address (http to https,
+    a new domain) or options that change its route (`api_base`...), none of it holds.
+    """
+    return json.dumps({"collector": source.collector, "address": source.address, "options": source.options},
+                      sort_keys=True, default=str)
+
+
+def remembered_state(source: Source, stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored state when it was learned from the source as the registry now gives it, else
+    nothing: the collector starts afresh (rediscovers its route) instead of calling the old address.
+
+    State saved before states carried `LEARNED_FROM` is kept only when every URL and host:port
+    in it is one of the source's own hosts.
+    """
+    if not stored:
+        return {}
+    origin = stored.get(LEARNED_FROM)
+    if origin == learned_from(source) or (origin is None and _hosts_in(stored) <= _hosts_of(source)):
+        return stored
+    log.info("%s: address or options changed since its state was learned; forgetting it", source.source_id)
+    return {}
+
+
+HOST_PORT = re.compile(r"^[a-z0-9.-]+:\d+$", re.IGNORECASE)
+
+
+def _hosts_of(source: Source) -> set[str]:
+    return set().union(*(_hosts_in(value) for value in (source.address, *map(str, source.options.values()))))
+
+
+def _hosts_in(value: Any) -> set[str]:
+    """Every host:port a state mentions, as a URL or as a robots.txt key."""
+    if isinstance(value, dict):
+        return set().union(*(_hosts_in(k) | _hosts_in(v) for k, v in value.items())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_hosts_in(v) for v in value)) if value else set()
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            try:
+                return {host_key(value)}
+            except ValueError:  # a port that is not a number: no host to compare
+                return {value}
+        if HOST_PORT.match(value):
+            return {value.lower()}
+    return set()
+
+
 def not_collectable_reason(source: Source) -> str | None:
     if not source.collector:
         return f"no collector for platform {source.platform}"
@@ -126,7 +192,7 @@ def not_collectable_reason(source: Source) -> str | None:
     return None
 
 
-def collect_one(
+def collect_source(
     source: Source,
     store: Store,
     client: HttpClient,
@@ -144,7 +210,7 @@ def collect_one(
         reason = not_collectable_reason(source)
         if reason:
             raise NotCollectable(reason)
-        state = store.get_state(source.source_id)
+        state = remembered_state(source, store.get_state(source.source_id))
         http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}),
                                  robots=dict(state.get(STATE_ROBOTS) or {}))
         newest_before = store.newest_published(source.source_id)
@@ -164,6 +230,7 @@ def collect_one(
         _record_side_results(store, source, result, newest_before or since, now)
         state[STATE_VALIDATORS] = http.validators
         state[STATE_ROBOTS] = http.robots
+        state[LEARNED_FROM] = learned_from(source)
         store.set_state(source.source_id, state)
         run.ok, run.status = True, "ok"
         if result.item_errors:
@@ -293,7 +360,7 @@ def run_collection(
     with HttpClient(policy) as client:
         def task(source: Source) -> CollectionRun:
             try:
-                return collect_one(source, store, client, zone=zone, fallback_since=fallback, now=now,
+                return collect_source(source, store, client, zone=zone, fallback_since=fallback, now=now,
                                    credentials=credentials, clock=clock)
             except Exception as exc:  # the store itself failed while recording: keep the batch going
                 log.exception("could not record the attempt of %s", source.source_id)

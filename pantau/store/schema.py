@@ -1,0 +1,197 @@
+"""The tables and the named migrations that create them.
+
+Times are stored as naive UTC datetimes (SQLite has no time zone type); pantau.store.convert
+turns them back into aware ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+units = Table(
+    "units", metadata,
+    Column("unit_id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent_id", String(200), nullable=False, default=""),
+    Column("code", String(40), nullable=False, default=""),
+    Column("verified", Boolean, nullable=False, default=True),
+)
+
+sources = Table(
+    "sources", metadata,
+    Column("source_id", String(300), primary_key=True),
+    Column("unit_id", String(200), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("collector", String(30), nullable=False),
+    Column("address", Text, nullable=False, default=""),
+    Column("options", Text, nullable=False, default="{}"),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+posts = Table(
+    "posts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("unit_id", String(200), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("excerpt", Text, nullable=False, default=""),
+    Column("published_at", DateTime, nullable=False),
+    Column("date_only", Boolean, nullable=False, default=False),
+    Column("likes", Integer),
+    Column("comments", Integer),
+    Column("views", Integer),
+    Column("collected_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    # Set when a full listing of the source no longer shows the post; the post stays counted.
+    Column("missing_since", DateTime),
+    # Screening: raised flags, lowercase, ';'-separated, and the matched terms as JSON.
+    Column("flags", Text, nullable=False, default=""),
+    Column("flag_terms", Text, nullable=False, default="{}"),
+    UniqueConstraint("source_id", "external_id", name="uq_posts_source_external"),
+    Index("ix_posts_unit_published", "unit_id", "published_at"),
+    Index("ix_posts_published", "published_at"),
+)
+
+# Posts per unit per local day, kept in step with `posts` by every write that adds a post or moves
+# its day. The dashboard's counts then read a row per unit-day instead of a row per post: a year
+# of a regency is ~100k rows whether it holds 200 thousand posts or 10 million. One set of rows per
+# UTC offset listed in post_day_offsets (a regency has one); an offset not listed is counted from
+# `posts` directly, so the rollup is an accelerator, never a second source of truth.
+post_days = Table(
+    "post_days", metadata,
+    Column("utc_offset_min", Integer, primary_key=True, autoincrement=False),
+    Column("unit_id", String(200), primary_key=True),
+    Column("day", Integer, primary_key=True, autoincrement=False),  # local days since 0001-01-01
+    Column("posts", Integer, nullable=False),
+)
+
+post_day_offsets = Table(
+    "post_day_offsets", metadata,
+    Column("utc_offset_min", Integer, primary_key=True, autoincrement=False),
+    Column("built_at", DateTime, nullable=False),
+)
+
+attempts = Table(
+    "attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("ok", Boolean, nullable=False, default=False),
+    Column("status", String(30), nullable=False, default="error"),
+    Column("error_kind", String(100), nullable=False, default=""),
+    Column("error", Text, nullable=False, default=""),
+    Column("items_seen", Integer, nullable=False, default=0),
+    Column("items_new", Integer, nullable=False, default=0),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("route", String(50), nullable=False, default=""),
+    Index("ix_attempts_source_started", "source_id", "started_at"),
+)
+
+source_state = Table(
+    "source_state", metadata,
+    Column("source_id", String(300), primary_key=True),
+    # Per-source memory between runs: validators for conditional GET, a resolved API root,
+    # a YouTube channel id, TikTok's last videoCount...
+    Column("state", Text, nullable=False, default="{}"),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+coverage_gaps = Table(
+    "coverage_gaps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False, index=True),
+    Column("detected_at", DateTime, nullable=False),
+    Column("gap_start", DateTime, nullable=False),
+    Column("gap_end", DateTime, nullable=False),
+)
+
+activity = Table(
+    "activity", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(200), nullable=False, index=True),
+    Column("source_id", String(300), nullable=False),
+    Column("period_start", DateTime, nullable=False),
+    Column("period_end", DateTime, nullable=False),
+    Column("delta", Integer, nullable=False),
+    UniqueConstraint("source_id", "period_start", "period_end", name="uq_activity_interval"),
+)
+
+account_stats = Table(
+    "account_stats", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False, index=True),
+    Column("collected_at", DateTime, nullable=False),
+    Column("followers", Integer),
+    Column("media_count", Integer),
+)
+
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("mark", String(40), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("reviewed_at", DateTime, nullable=False),
+    UniqueConstraint("source_id", "external_id", name="uq_reviews_post"),
+)
+
+locks = Table(
+    "locks", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("acquired_at", DateTime, nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Migrations: named, applied once, recorded (by Store.migrate)
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    apply: Callable[[Engine], None]
+
+
+def _initial_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def _post_days(engine: Engine) -> None:
+    metadata.create_all(engine, tables=[post_days, post_day_offsets])
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial_schema", _initial_schema),
+    Migration("0002_post_days", _post_days),
+)
+
