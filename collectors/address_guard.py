@@ -29,18 +29,12 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from collectors.base import CollectorError
+from collectors.errors import AddressRefused
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # What `allow_private_addresses = true` means.
 ALL_NETWORKS = ("0.0.0.0/0", "::/0")
-
-
-class AddressRefused(CollectorError):
-    """The address is in a private, loopback or link-local range the registry does not permit."""
-
-    kind = "address_refused"
 
 
 def parse_networks(values: Sequence[str]) -> tuple[IpNetwork, ...]:

@@ -158,6 +158,16 @@ class AccountBook:
         self.engine = engine
         metadata.create_all(engine, checkfirst=True)
 
+    @classmethod
+    def open(cls, db_url: str) -> AccountBook:
+        """A book on its own engine (the command line, the server's start-up check); dispose() it."""
+        from pantau.store import make_engine
+
+        return cls(make_engine(db_url))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
     # -- accounts ---------------------------------------------------------------------------
 
     def add(self, username: str, name: str, role: str, kecamatan: str = "", password: str | None = None) -> Account:

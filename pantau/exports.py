@@ -45,6 +45,31 @@ def posts_export(store: Store, zone: ZoneInfo, start: date | None = None, end: d
     return out[list(POST_COLUMNS)].reset_index(drop=True)
 
 
+REVIEW_COLUMNS = ("source_id", "external_id", "unit_id", "url", "title", "mark", "reviewer", "reviewer_name",
+                  "note", "reviewed_at", "current")
+
+
+def reviews_export(store: Store, zone: ZoneInfo, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Every review mark ever given (the audit trail), oldest first, marks given on the local days
+    start..end; `current` is true for the mark a post has now, false for one a later mark replaced."""
+    frame = store.review_history_frame()
+    if frame.empty:
+        return pd.DataFrame(columns=list(REVIEW_COLUMNS))
+    # The last mark of each post is its current one (history is oldest first, ties by id).
+    frame["current"] = ~frame.duplicated(["source_id", "external_id"], keep="last")
+    lower, upper = day_bounds(start, end, zone)
+    if lower is not None:
+        frame = frame[frame["reviewed_at"] >= lower]
+    if upper is not None:
+        frame = frame[frame["reviewed_at"] < upper]
+    out = frame.copy()
+    out["reviewed_at"] = [ts.tz_convert(zone).isoformat() for ts in out["reviewed_at"]]
+    out["url"] = [safe_link(u) or "" for u in out["url"]]
+    out["title"] = out["title"].fillna("")
+    out["unit_id"] = out["unit_id"].fillna("")
+    return out[list(REVIEW_COLUMNS)].reset_index(drop=True)
+
+
 def _cell(value):
     if value is None or value is pd.NA:
         return None

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from collectors.address_guard import AddressRefused, parse_networks, refusal
+from collectors.address_guard import parse_networks, refusal
+from collectors.errors import AddressRefused
 from collectors.http import HttpClient, HttpPolicy, RequestTimeout, ResponseTooLarge
 from pantau.collection import run_collection
 from pantau.models import Source, Unit

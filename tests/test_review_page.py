@@ -164,3 +164,50 @@ def test_public_mode_shows_nothing(seeded, monkeypatch):
     at = _run(signed_in=False)
     assert not at.text
     assert any("mode internal" in e.value for e in at.error)
+
+
+def test_a_changed_mark_keeps_the_earlier_one_on_the_page_and_in_the_export(seeded, capsys):
+    at = _run()
+    at.button[1].click().run()  # A1: "Aman"
+    at.selectbox(key="review_status").select("Semua").run()
+    at.button[0].click().run()  # A1 again: "Perlu ditindaklanjuti"
+    assert not at.exception
+    current = seeded.reviews_frame()
+    assert current[["external_id", "mark", "reviewer"]].values.tolist() == [
+        ["A1", "perlu_ditindaklanjuti", "Sri Peninjau (peninjau-uji)"]]
+    trail = seeded.review_history_frame()
+    assert trail[["external_id", "mark", "reviewer", "reviewer_name"]].values.tolist() == [
+        ["A1", "aman", "peninjau-uji", "Sri Peninjau"],
+        ["A1", "perlu_ditindaklanjuti", "peninjau-uji", "Sri Peninjau"]]
+    assert trail["reviewed_at"].is_monotonic_increasing
+    # The page shows the current mark and, under "Riwayat tanda", the one it replaced.
+    assert [e.label for e in at.expander] == ["Riwayat tanda (1 sebelumnya)"]
+    earlier = [m.value for m in at.expander[0].markdown]
+    assert len(earlier) == 1 and "**Aman** oleh Sri Peninjau (peninjau\\-uji)" in earlier[0]
+
+    from pantau.cli import main
+
+    assert main(["export", "reviews", "--db", seeded.url, "--format", "json"]) == 0
+    import json
+
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["external_id"], r["mark"], r["reviewer"], r["reviewer_name"], r["current"]) for r in rows] == [
+        ("A1", "aman", "peninjau-uji", "Sri Peninjau", False),
+        ("A1", "perlu_ditindaklanjuti", "peninjau-uji", "Sri Peninjau", True)]
+    assert rows[0]["reviewed_at"].endswith("+07:00") and rows[0]["url"] == "https://instagram.example/p/A1"
+
+
+def test_marks_given_before_the_audit_trail_existed_join_it(seeded):
+    from sqlalchemy import delete, insert
+
+    from pantau.store import review_history, reviews, schema_migrations
+
+    with seeded.engine.begin() as conn:
+        conn.execute(insert(reviews).values(source_id="ig-dinas", external_id="A2", mark="aman", reviewer="Budi",
+                                            note="lama", reviewed_at=datetime(2025, 9, 11, 1, 0)))
+        conn.execute(delete(review_history))
+        conn.execute(delete(schema_migrations).where(schema_migrations.c.name == "0003_review_history"))
+    assert seeded.migrate() == ["0003_review_history"]
+    trail = seeded.review_history_frame()
+    assert trail[["external_id", "mark", "reviewer", "reviewer_name", "note"]].values.tolist() == [
+        ["A2", "aman", "Budi", "Budi", "lama"]]

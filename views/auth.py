@@ -141,13 +141,11 @@ def startup_problem(config: Config) -> str | None:
     """Why internal mode must not start (in English, for the server log), or None."""
     if config.mode != "internal" or no_login():
         return None
-    from pantau.store import Store
-
-    store = Store(config.db_url)
+    book = AccountBook.open(config.db_url)
     try:
-        setup = login_setup(config, AccountBook(store.engine))
+        setup = login_setup(config, book)
     finally:
-        store.dispose()
+        book.dispose()
     if setup.ready:
         return None
     if setup.accounts:

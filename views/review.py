@@ -1,8 +1,9 @@
 """Tinjauan Konten (internal): posts flagged for a second look, and a reviewer's mark on each.
 
 Screening points a person to a post and says why; the person decides. A mark ("perlu
-ditindaklanjuti" or "aman") is stored with who gave it and when, keyed on the post's identity,
-so it survives every re-collection.
+ditindaklanjuti" or "aman") is stored with who gave it (the signed-in account, never a typed
+name) and when, keyed on the post's identity, so it survives every re-collection; a changed
+mark keeps the earlier ones, shown under "Riwayat tanda" and in `pantau export reviews`.
 
 Scraped text is data: titles and excerpts are shown with st.text, and whatever goes through
 markdown (unit names, matched terms) is escaped first. Links open only for http(s) addresses.
@@ -46,7 +47,7 @@ def _mark(db: str, config, source_id: str, external_id: str, mark: str, note_key
         st.session_state["review_error"] = "Sesi Anda berakhir: masuk lagi untuk memberi tanda."
         return
     note = str(st.session_state.get(note_key, "")).strip()
-    data.set_review(db, source_id, external_id, mark, viewer.label, note)
+    data.set_review(db, source_id, external_id, mark, viewer.username, note, reviewer_name=viewer.name)
     st.session_state["review_error"] = ""
     st.session_state["review_done"] = f"Tersimpan: {REVIEW_MARKS[mark]} oleh {viewer.label}."
 
@@ -78,7 +79,18 @@ def _reasons(row: pd.Series) -> list[str]:
     return lines
 
 
-def _post_card(db: str, config, row: pd.Series, zone: ZoneInfo) -> None:
+def _history_lines(earlier: pd.DataFrame, zone: ZoneInfo) -> list[str]:
+    """The marks a post had before its current one, newest first, as escaped Markdown lines."""
+    lines = []
+    for item in earlier.iloc[::-1].itertuples(index=False):
+        when = item.reviewed_at.tz_convert(zone).strftime("%d-%m-%Y %H.%M")
+        note = f" — catatan: {md_text(item.note)}" if item.note else ""
+        lines.append(f"- {when}: **{md_text(REVIEW_MARKS.get(item.mark, item.mark))}** oleh "
+                     f"{md_text(item.reviewer_name)} ({md_text(item.reviewer)}){note}")
+    return lines
+
+
+def _post_card(db: str, config, row: pd.Series, zone: ZoneInfo, history: pd.DataFrame) -> None:
     key = _post_key(row["source_id"], row["external_id"])
     with st.container(border=True):
         st.text(row["title"] or "(tanpa judul)")
@@ -102,6 +114,11 @@ def _post_card(db: str, config, row: pd.Series, zone: ZoneInfo) -> None:
                 f"Tanda: **{md_text(REVIEW_MARKS.get(mark, mark))}** oleh "
                 f"{md_text(row['reviewer'])}, {when}{note}"
             )
+        # Every mark but the current (last) one: what this post was marked before, by whom.
+        earlier = history.iloc[:-1] if len(history) else history
+        if len(earlier):
+            with st.expander(f"Riwayat tanda ({len(earlier)} sebelumnya)"):
+                st.markdown("\n".join(_history_lines(earlier, zone)))
         note_key = f"review_note_{key}"
         st.text_input("Catatan (opsional)", key=note_key)
         left, right = st.columns(2)
@@ -159,8 +176,12 @@ def render() -> None:
     pages = (len(shown) - 1) // PAGE_SIZE + 1
     page = st.number_input("Halaman", min_value=1, max_value=pages, value=1, key="review_page") if pages > 1 else 1
     st.caption(f"{len(shown)} unggahan, halaman {page} dari {pages}")
-    for _, row in shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE].iterrows():
-        _post_card(ctx.db, config, row, zone)
+    visible = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    trail = data.review_history(ctx.db, list(zip(visible["source_id"], visible["external_id"], strict=True)))
+    by_post = {key: group for key, group in trail.groupby(["source_id", "external_id"], sort=False)}
+    empty = trail.iloc[0:0]
+    for _, row in visible.iterrows():
+        _post_card(ctx.db, config, row, zone, by_post.get((row["source_id"], row["external_id"]), empty))
 
 
 if __name__ == "__main__":

@@ -12,9 +12,8 @@ import argparse
 import csv
 import sys
 
-from collectors.address_guard import AddressRefused
 from collectors.discover import Discovery, discover
-from collectors.errors import FetchError
+from collectors.errors import AddressRefused, FetchError
 from collectors.http import HttpClient, HttpPolicy
 from pantau.commands.common import CommandError, config_from, registry_from
 from pantau.redaction import redact_url
