@@ -8,7 +8,7 @@ import pandas as pd
 
 from pantau.labels import KIND_LABELS, PLATFORM_LABELS
 from pantau.source_health import health_table
-from views import auth, data
+from views import data
 from views.common import fmt_moment
 
 
@@ -24,9 +24,13 @@ def source_rows(ctx: data.Context, unit_id: str | None = None, internal: bool | 
     signed-in viewer whose scope holds the unit). `scope` limits the rows to those units."""
     frame = sources_frame(ctx)
     if internal is None:
-        viewer = auth.current_viewer(ctx.config)
-        allowed = auth.scope_units(viewer, ctx.registry)
-        internal = viewer is not None and (allowed is None or unit_id in allowed)
+        internal = False
+        if ctx.internal:  # public mode never loads the login machinery
+            from views import auth
+
+            viewer = auth.current_viewer(ctx.config)
+            allowed = auth.scope_units(viewer, ctx.registry)
+            internal = viewer is not None and (allowed is None or unit_id in allowed)
     if unit_id is not None:
         frame = frame[frame["unit_id"] == unit_id]
     if scope is not None:
