@@ -111,19 +111,19 @@ def test_injected_title_is_literal_text_across_pages(chromium, server):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(server, wait_until="domcontentloaded")
-        expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible(timeout=60_000)
         expect(page.get_by_text("Data simulasi.")).to_be_visible()
 
         for title in ("Kecamatan", "Unit", "Tentang Data", "Publikasi Terbaru"):
             page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-            expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=60_000)
             assert page.get_by_test_id("stException").count() == 0, title
 
         search = page.get_by_label("Cari di judul")
         search.fill("onerror")
         search.press("Enter")
         literal = page.get_by_text(XSS_TITLE, exact=True)
-        expect(literal).to_be_visible(timeout=30_000)
+        expect(literal).to_be_visible(timeout=60_000)
         assert literal.evaluate("node => node.textContent") == XSS_TITLE
         assert page.locator('img[src="x"]').count() == 0
         assert page.evaluate("() => document.querySelectorAll('img[onerror]').length") == 0
@@ -179,8 +179,8 @@ def internal_server(chromium, tmp_path_factory):
 def sign_in(page, username: str, password: str) -> None:
     from playwright.sync_api import expect
 
-    expect(page.get_by_role("heading", name="Masuk")).to_be_visible(timeout=30_000)
-    expect(page.get_by_label("Kata sandi")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible(timeout=60_000)
+    expect(page.get_by_label("Kata sandi")).to_be_visible(timeout=60_000)
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
@@ -203,8 +203,8 @@ def test_internal_pages_need_a_login_and_a_peninjau_marks_under_their_own_name(c
         # Anonymous: every internal page URL shows the login, and nothing of the page.
         for path in ("review", "kesehatan", "ekspor"):
             page.goto(f"{url}/{path}", wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Masuk")).to_be_visible(timeout=30_000)
-            expect(page.get_by_label("Kata sandi")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name="Masuk")).to_be_visible(timeout=60_000)
+            expect(page.get_by_label("Kata sandi")).to_be_visible(timeout=60_000)
             page.wait_for_timeout(1000)
             body = page.inner_text("body")
             assert FLAGGED_TITLE not in body and "HTTP 503" not in body, path
@@ -214,13 +214,13 @@ def test_internal_pages_need_a_login_and_a_peninjau_marks_under_their_own_name(c
         # A peninjau signs in on Tinjauan Konten, marks the flagged post, and the mark carries their name.
         page.goto(f"{url}/review", wait_until="domcontentloaded")
         sign_in(page, PENINJAU.username, PENINJAU.password)
-        expect(page.get_by_role("heading", name="Tinjauan Konten")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text(FLAGGED_TITLE, exact=True)).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Tinjauan Konten")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(FLAGGED_TITLE, exact=True)).to_be_visible(timeout=60_000)
         buttons = page.get_by_role("button", name="Aman", exact=True)
         assert buttons.count() == 1  # the one flagged post of the store
         buttons.click()
         expect(page.get_by_text(f"Tersimpan: Aman oleh {PENINJAU.name} ({PENINJAU.username}).")).to_be_visible(
-            timeout=30_000)
+            timeout=60_000)
         assert page.get_by_test_id("stException").count() == 0
         store = Store(seeded.url)
         marks = store.reviews_frame()
@@ -229,13 +229,13 @@ def test_internal_pages_need_a_login_and_a_peninjau_marks_under_their_own_name(c
             ["flagged-1", "aman", f"{PENINJAU.name} ({PENINJAU.username})"]]
         page.get_by_label("Status").click()
         page.get_by_role("option", name="Semua").click()
-        expect(page.get_by_text(f"oleh {PENINJAU.name} ({PENINJAU.username})").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(f"oleh {PENINJAU.name} ({PENINJAU.username})").first).to_be_visible(timeout=60_000)
 
         # A peninjau cannot open Ekspor: not in the menu, and its URL refuses them once signed in.
         assert page.get_by_test_id("stSidebarNav").get_by_role("link", name="Ekspor").count() == 0
         page.goto(f"{url}/ekspor", wait_until="domcontentloaded")
         sign_in(page, PENINJAU.username, PENINJAU.password)
-        expect(page.get_by_role("heading", name="Akses ditolak")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Akses ditolak")).to_be_visible(timeout=60_000)
         page.wait_for_timeout(500)
         assert page.get_by_role("button", name="Unduh Excel (XLSX)").count() == 0
         assert page.get_by_role("button", name="Unduh CSV").count() == 0
