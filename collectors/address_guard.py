@@ -13,7 +13,8 @@ every redirect hop. The name is resolved once, each address is checked, and the 
 to a checked address, so a name that answers a public address to a first lookup and 127.0.0.1
 to the next (DNS rebinding) gains nothing, and not even a connection attempt reaches a refused
 address. When requests go through a proxy the socket is the proxy's, so the target's name is
-resolved and checked before the request instead.
+resolved and checked before the request instead. The socket side lives in collectors/http.py
+(the one module that imports requests and urllib3); the rules live here.
 """
 
 from __future__ import annotations
@@ -22,12 +23,6 @@ import ipaddress
 import socket
 from collections.abc import Sequence
 from urllib.parse import urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from collectors.errors import AddressRefused
 
@@ -63,6 +58,18 @@ def refusal(address: str, allowed: Sequence[IpNetwork]) -> str | None:
             "(settings.csv allow_private_addresses permits such networks)")
 
 
+def _resolve(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to, in the resolver's order (an IP literal is itself)."""
+    literal = host.strip("[]")
+    try:
+        ipaddress.ip_address(literal.split("%", 1)[0])
+        return [literal]
+    except ValueError:
+        pass
+    infos = socket.getaddrinfo(literal, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
 def check_host(host: str, port: int, allowed: Sequence[IpNetwork]) -> None:
     """Resolve `host` and refuse it when any of its addresses may not be reached."""
     try:
@@ -80,69 +87,11 @@ def check_url(url: str, allowed: Sequence[IpNetwork]) -> None:
         check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allowed)
 
 
-def uses_proxy(session: requests.Session, url: str) -> bool:
-    if session.proxies:
-        return True
-    return bool(session.trust_env and requests.utils.get_environ_proxies(url, no_proxy=None))
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    """The addresses `host` resolves to, in the resolver's order (an IP literal is itself)."""
-    literal = host.strip("[]")
-    try:
-        ipaddress.ip_address(literal.split("%", 1)[0])
-        return [literal]
-    except ValueError:
-        pass
-    infos = socket.getaddrinfo(literal, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def guarded_adapter(allowed: Sequence[IpNetwork], **adapter_options) -> HTTPAdapter:
-    """An HTTPAdapter whose direct connections go only to addresses checked against `allowed`.
-
-    The name is resolved once, every address is checked, and the socket connects to a checked
-    address literal (TLS still verifies the certificate against the name), so nothing is sent
-    to a refused address and no second lookup can answer differently.
-    """
-
-    def connect(connection: HTTPConnection, new_conn) -> socket.socket:
-        host = connection._dns_host  # urllib3's name for "where the socket goes"
-        try:
-            addresses = _resolve(host, connection.port)
-        except (OSError, UnicodeError):
-            return new_conn()  # let urllib3 report the failed lookup in its own words
-        for address in addresses:
-            if reason := refusal(address, allowed):
-                raise AddressRefused(f"{connection.host}: {reason}")
-        failure: Exception | None = None
-        for address in addresses:
-            connection._dns_host = address
-            try:
-                return new_conn()
-            except (NewConnectionError, ConnectTimeoutError) as exc:
-                failure = exc
-            finally:
-                connection._dns_host = host
-        raise failure  # type: ignore[misc]  (addresses is never empty)
-
-    class GuardedHTTPConnection(HTTPConnection):
-        def _new_conn(self) -> socket.socket:
-            return connect(self, super()._new_conn)
-
-    class GuardedHTTPSConnection(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            return connect(self, super()._new_conn)
-
-    class GuardedHTTPPool(HTTPConnectionPool):
-        ConnectionCls = GuardedHTTPConnection
-
-    class GuardedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = GuardedHTTPSConnection
-
-    class GuardedAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args, **kwargs) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
-
-    return GuardedAdapter(**adapter_options)
+def checked_addresses(host: str, port: int, allowed: Sequence[IpNetwork]) -> list[str]:
+    """The addresses `host` resolves to, every one of them permitted; AddressRefused otherwise.
+    OSError when the name does not resolve. The HTTP layer connects only to these."""
+    addresses = _resolve(host, port)
+    for address in addresses:
+        if reason := refusal(address, allowed):
+            raise AddressRefused(f"{host}: {reason}")
+    return addresses

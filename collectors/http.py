@@ -156,8 +156,7 @@ class HttpClient:
         # Redirects are followed by hand, so every hop passes robots.txt and the host limit.
         self.session.max_redirects = self.policy.max_redirects
         self._private_networks = address_guard.parse_networks(self.policy.private_networks)
-        adapter = address_guard.guarded_adapter(self._private_networks, pool_connections=64, pool_maxsize=16,
-                                                max_retries=0)
+        adapter = guarded_adapter(self._private_networks, pool_connections=64, pool_maxsize=16, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._hosts: dict[str, _Host] = {}
@@ -292,7 +291,7 @@ class HttpClient:
         current = prepared_url(url, params)
         visited = {current}
         for _hop in range(self.policy.max_redirects + 1):
-            if address_guard.uses_proxy(self.session, current):  # the socket is the proxy's: check the name
+            if uses_proxy(self.session, current):  # the socket is the proxy's: check the name
                 address_guard.check_url(current, self._private_networks)
             if not api and not self.allowed(current, counter):
                 raise RobotsDisallowed("disallowed by robots.txt", current)
@@ -358,6 +357,62 @@ class HttpClient:
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise FetchError(f"request failed: {_reason(exc)}", url) from None
         return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
+
+
+def uses_proxy(session: requests.Session, url: str) -> bool:
+    if session.proxies:
+        return True
+    return bool(session.trust_env and requests.utils.get_environ_proxies(url, no_proxy=None))
+
+
+def guarded_adapter(allowed, **adapter_options) -> requests.adapters.HTTPAdapter:
+    """An HTTPAdapter whose direct connections go only to addresses address_guard permits.
+
+    The name is resolved once, every address is checked, and the socket connects to a checked
+    address literal (TLS still verifies the certificate against the name), so nothing is sent
+    to a refused address and no second lookup can answer differently.
+    """
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    def connect(connection: HTTPConnection, new_conn):
+        host = connection._dns_host  # urllib3's name for "where the socket goes"
+        try:
+            addresses = address_guard.checked_addresses(host, connection.port, allowed)
+        except (OSError, UnicodeError):
+            return new_conn()  # let urllib3 report the failed lookup in its own words
+        failure: Exception | None = None
+        for address in addresses:
+            connection._dns_host = address
+            try:
+                return new_conn()
+            except (NewConnectionError, ConnectTimeoutError) as exc:
+                failure = exc
+            finally:
+                connection._dns_host = host
+        raise failure  # type: ignore[misc]  (addresses is never empty)
+
+    class GuardedHTTPConnection(HTTPConnection):
+        def _new_conn(self):
+            return connect(self, super()._new_conn)
+
+    class GuardedHTTPSConnection(HTTPSConnection):
+        def _new_conn(self):
+            return connect(self, super()._new_conn)
+
+    class GuardedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTPConnection
+
+    class GuardedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    class GuardedAdapter(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
+
+    return GuardedAdapter(**adapter_options)
 
 
 def _reason(exc: Exception) -> str:

@@ -217,7 +217,7 @@ def test_internal_pages_need_a_login_and_a_peninjau_marks_under_their_own_name(c
         expect(page.get_by_role("heading", name="Tinjauan Konten")).to_be_visible(timeout=60_000)
         expect(page.get_by_text(FLAGGED_TITLE, exact=True)).to_be_visible(timeout=60_000)
         buttons = page.get_by_role("button", name="Aman", exact=True)
-        assert buttons.count() == 1  # the one flagged post of the store
+        expect(buttons).to_have_count(1, timeout=60_000)  # the one flagged post of the store
         buttons.click()
         expect(page.get_by_text(f"Tersimpan: Aman oleh {PENINJAU.name} ({PENINJAU.username}).")).to_be_visible(
             timeout=60_000)
