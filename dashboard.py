@@ -1,7 +1,9 @@
 """Pantau dashboard: the router only. Each page is a module of views/ with a render() function.
 
 Run with `streamlit run dashboard.py`. PANTAU_MODE=internal adds the internal pages; public
-mode never registers them, so their URLs do not exist there.
+mode never registers them, so their URLs do not exist there. In internal mode an internal page
+is registered only for a signed-in viewer whose role may open it: for anyone else its URL
+shows the login (anonymous) or a refusal (a peninjau on an admin page), never the page.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class PageSpec:
     icon: str
     internal_only: bool = False
     default: bool = False
+    roles: tuple[str, ...] = ()  # who may open an internal page
+
 
     @property
     def url_path(self) -> str:
@@ -35,14 +39,47 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/unit.py", "Unit", ":material/account_balance:"),
     PageSpec("views/terbaru.py", "Publikasi Terbaru", ":material/newspaper:"),
     PageSpec("views/tentang.py", "Tentang Data", ":material/info:"),
-    PageSpec("views/review.py", "Tinjauan Konten", ":material/flag:", internal_only=True),
-    PageSpec("views/kesehatan.py", "Kesehatan Sumber", ":material/monitor_heart:", internal_only=True),
-    PageSpec("views/ekspor.py", "Ekspor", ":material/download:", internal_only=True),
+    PageSpec("views/review.py", "Tinjauan Konten", ":material/flag:", internal_only=True,
+             roles=("peninjau", "admin")),
+    PageSpec("views/kesehatan.py", "Kesehatan Sumber", ":material/monitor_heart:", internal_only=True,
+             roles=("admin",)),
+    PageSpec("views/ekspor.py", "Ekspor", ":material/download:", internal_only=True, roles=("admin",)),
 )
 
 
-def visible_pages(mode: str) -> list[PageSpec]:
-    return [page for page in PAGES if mode == "internal" or not page.internal_only]
+LOGIN_PAGE = "views/masuk.py"
+DENIED_PAGE = "views/ditolak.py"
+
+
+def visible_pages(mode: str, role: str | None = None) -> list[PageSpec]:
+    """The pages a visitor of this mode with this role (None: not signed in) may open."""
+    return [page for page in PAGES
+            if not page.internal_only or (mode == "internal" and role is not None and role in page.roles)]
+
+
+def internal_navigation(config: Config) -> list:
+    """Internal mode's extra pages for this visitor: the internal pages their role may open, and
+    in the place of every other internal page a hidden stand-in at the same URL (the login for
+    an anonymous visitor, a refusal for a peninjau on an admin page), so opening that URL shows
+    no flagged post, source error or export."""
+    from views import auth
+
+    viewer = auth.current_viewer(config)
+    auth.sidebar(viewer)
+    allowed = {p.path for p in visible_pages(config.mode, viewer.role if viewer else None)}
+    stand_in = LOGIN_PAGE if viewer is None else DENIED_PAGE
+    pages = []
+    if viewer is None:
+        pages.append(st.Page(LOGIN_PAGE, title="Masuk", icon=":material/login:", url_path="masuk"))
+    for spec in PAGES:
+        if not spec.internal_only:
+            continue
+        if spec.path in allowed:
+            pages.append(st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path))
+        else:
+            pages.append(st.Page(stand_in, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                                 visibility="hidden"))
+    return pages
 
 
 def run() -> None:
@@ -64,10 +101,16 @@ def run() -> None:
         st.error(str(exc))
         st.stop()
     st.sidebar.markdown(f"**Pantau** · {registry.settings.regency_name or 'pemerintah daerah'}")
-    if config.mode == "internal":
-        st.sidebar.caption("Mode internal")
     pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.default, url_path=p.url_path)
-             for p in visible_pages(config.mode)]
+             for p in visible_pages("public")]
+    if config.mode == "internal":
+        from views import auth
+
+        st.sidebar.caption("Mode internal")
+        if not auth.login_setup(config).ready:
+            st.error(auth.HOW_TO_LOGIN, icon=":material/lock:")
+            st.stop()
+        pages += internal_navigation(config)
     st.navigation(pages).run()
 
 

@@ -8,13 +8,25 @@ first visitor waits. `pantau demo` serves the dashboard this way.
 from __future__ import annotations
 
 import logging
+import sys
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from pantau.config import Config
 from views.startup import preload
 
 log = logging.getLogger("pantau.server")
+
+
+def refuse_internal_without_login() -> None:
+    """Internal mode does not start without a login configured (or PANTAU_INTERNAL_NO_LOGIN=1)."""
+    from views.auth import startup_problem
+
+    problem = startup_problem(Config.resolve())
+    if problem:
+        print(f"pantau: {problem}", file=sys.stderr)
+        raise SystemExit(1)
 
 
 @asynccontextmanager
@@ -23,4 +35,6 @@ async def warm_start(_app):
     yield
 
 
+# Checked as the server loads this file, before it listens: a clear message and exit code 1.
+refuse_internal_without_login()
 app = st.App("dashboard.py", lifespan=warm_start)

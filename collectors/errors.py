@@ -96,3 +96,11 @@ class TooManyRedirects(FetchError):
 
 class RobotsDisallowed(FetchError):
     kind = "robots_disallowed"
+
+
+class AddressRefused(CollectorError):
+    """The address is in a private, loopback or link-local range the registry does not permit
+    (collectors/address_guard.py). Not a FetchError: no other route of the same source is tried,
+    and it is never retried."""
+
+    kind = "address_refused"

@@ -29,8 +29,10 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
+import urllib3
 from requests.utils import parse_header_links
 
+from collectors import address_guard
 from collectors.charset import decode
 from collectors.errors import (
     ConnectionFailed,
@@ -106,6 +108,10 @@ class HttpPolicy:
     max_bytes: int = 15 * 1024 * 1024
     max_redirects: int = 5
     respect_robots: bool = True
+    # Non-public networks (CIDR) this client may reach; none by default: collection refuses
+    # private, loopback and link-local addresses (collectors/address_guard.py). The orchestrator takes
+    # them from the registry's `allow_private_addresses` setting.
+    private_networks: tuple[str, ...] = ()
     # robots.txt `Crawl-delay` is honoured as the per-host delay, up to this many seconds.
     max_crawl_delay: float = 10.0
     # A robots.txt remembered in a source's state is reused this long (RFC 9309 says at most a
@@ -149,7 +155,8 @@ class HttpClient:
         self.session.headers["User-Agent"] = self.policy.user_agent
         # Redirects are followed by hand, so every hop passes robots.txt and the host limit.
         self.session.max_redirects = self.policy.max_redirects
-        adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16, max_retries=0)
+        self._private_networks = address_guard.parse_networks(self.policy.private_networks)
+        adapter = guarded_adapter(self._private_networks, pool_connections=64, pool_maxsize=16, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._hosts: dict[str, _Host] = {}
@@ -284,6 +291,8 @@ class HttpClient:
         current = prepared_url(url, params)
         visited = {current}
         for _hop in range(self.policy.max_redirects + 1):
+            if uses_proxy(self.session, current):  # the socket is the proxy's: check the name
+                address_guard.check_url(current, self._private_networks)
             if not api and not self.allowed(current, counter):
                 raise RobotsDisallowed("disallowed by robots.txt", current)
             response = self._fetch_once_with_retries(current, None, headers, counter)
@@ -340,13 +349,70 @@ class HttpClient:
                 raw.close()
         # `from None`: the library's exception quotes the full URL, token included, and a chained
         # cause would print it in any traceback that gets logged.
-        except requests.exceptions.Timeout:
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             raise RequestTimeout("timed out", url) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError) as exc:
             raise ConnectionFailed(f"connection failed: {_reason(exc)}", url) from None
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise FetchError(f"request failed: {_reason(exc)}", url) from None
         return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
+
+
+def uses_proxy(session: requests.Session, url: str) -> bool:
+    if session.proxies:
+        return True
+    return bool(session.trust_env and requests.utils.get_environ_proxies(url, no_proxy=None))
+
+
+def guarded_adapter(allowed, **adapter_options) -> requests.adapters.HTTPAdapter:
+    """An HTTPAdapter whose direct connections go only to addresses address_guard permits.
+
+    The name is resolved once, every address is checked, and the socket connects to a checked
+    address literal (TLS still verifies the certificate against the name), so nothing is sent
+    to a refused address and no second lookup can answer differently.
+    """
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    def connect(connection: HTTPConnection, new_conn):
+        host = connection._dns_host  # urllib3's name for "where the socket goes"
+        try:
+            addresses = address_guard.checked_addresses(host, connection.port, allowed)
+        except (OSError, UnicodeError):
+            return new_conn()  # let urllib3 report the failed lookup in its own words
+        failure: Exception | None = None
+        for address in addresses:
+            connection._dns_host = address
+            try:
+                return new_conn()
+            except (NewConnectionError, ConnectTimeoutError) as exc:
+                failure = exc
+            finally:
+                connection._dns_host = host
+        raise failure  # type: ignore[misc]  (addresses is never empty)
+
+    class GuardedHTTPConnection(HTTPConnection):
+        def _new_conn(self):
+            return connect(self, super()._new_conn)
+
+    class GuardedHTTPSConnection(HTTPSConnection):
+        def _new_conn(self):
+            return connect(self, super()._new_conn)
+
+    class GuardedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTPConnection
+
+    class GuardedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    class GuardedAdapter(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
+
+    return GuardedAdapter(**adapter_options)
 
 
 def _reason(exc: Exception) -> str:
@@ -372,11 +438,18 @@ def prepared_url(url: str, params: Mapping[str, Any] | None) -> str:
 
 
 def _read_capped(raw: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    """The decoded body, refused past `max_bytes` (a gzip bomb counts as what it inflates to)
+    or past `deadline`.
+
+    `read1` returns whatever one read of the socket brings, so the deadline is checked after
+    every arrival: a body dripped a byte a second with a large Content-Length costs the total
+    timeout, not the hours a wait for a full 64 KiB buffer would.
+    """
     declared = raw.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge(f"response of {declared} bytes over the {max_bytes}-byte cap", raw.url)
     chunks, size = [], 0
-    for chunk in raw.iter_content(65536):
+    while chunk := raw.raw.read1(65536, decode_content=True):
         size += len(chunk)
         if size > max_bytes:
             raise ResponseTooLarge(f"response over the {max_bytes}-byte cap", raw.url)

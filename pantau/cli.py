@@ -22,6 +22,7 @@ COMMANDS = (
     "pantau.commands.recap",
     "pantau.commands.demo",
     "pantau.commands.bench",
+    "pantau.commands.users",
 )
 
 

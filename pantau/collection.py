@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -355,7 +355,9 @@ def run_collection(
     for source in skipped:
         summary.add(_record_skip(store, source, "source is marked inactive in the registry", clock()))
     todo = [s for s in chosen if s.active]
-    with HttpClient(http_policy) as client:
+    # Only the registry may open collection to non-public networks (the simulator's loopback).
+    policy = replace(http_policy or HttpPolicy(), private_networks=registry.settings.private_networks)
+    with HttpClient(policy) as client:
         def task(source: Source) -> CollectionRun:
             try:
                 return collect_source(source, store, client, zone=zone, fallback_since=fallback, now=now,

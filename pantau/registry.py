@@ -8,6 +8,7 @@ A clerk edits these files in a spreadsheet, so the reader accepts what spreadshe
 from __future__ import annotations
 
 import csv
+import ipaddress
 import json
 import re
 from collections.abc import Iterable
@@ -58,6 +59,9 @@ class Settings:
     pace_threshold: float = 0.5
     targets: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     regency_name: str = ""
+    # Non-public networks (CIDR) collection may reach: none unless `allow_private_addresses`
+    # says so (`true` for every network: the simulator and tests serve on loopback).
+    private_networks: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -273,6 +277,7 @@ def validate_sources(
 def validate_settings(rows: list[dict[str, str]], file: str = "settings.csv") -> tuple[Settings, list[Problem]]:
     problems: list[Problem] = []
     timezone, threshold, regency = "Asia/Jakarta", 0.5, ""
+    private: tuple[str, ...] = ()
     targets = dict(DEFAULT_TARGETS)
     for index, row in enumerate(rows, start=2):
         if not row:
@@ -292,11 +297,34 @@ def validate_settings(rows: list[dict[str, str]], file: str = "settings.csv") ->
                     raise ValueError("must not be negative")
             elif key == "regency_name":
                 regency = value
+            elif key == "allow_private_addresses":
+                private = private_networks_setting(value)
             else:
                 problems.append(Problem(file, index, "key", f"unknown setting {key!r}"))
         except (ValueError, ZoneInfoNotFoundError) as exc:
             problems.append(Problem(file, index, "value", f"bad value {value!r} for {key}: {exc}"))
-    return Settings(timezone, threshold, targets, regency), problems
+    return Settings(timezone, threshold, targets, regency, private), problems
+
+
+ALL_NETWORKS = ("0.0.0.0/0", "::/0")
+
+
+def private_networks_setting(value: str) -> tuple[str, ...]:
+    """`allow_private_addresses`: true (every network), false/empty (none), or CIDR networks
+    separated by spaces, commas or semicolons (`127.0.0.0/8 ::1/128`)."""
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return ALL_NETWORKS
+    if word in FALSE_WORDS or not word:
+        return ()
+    networks = []
+    for part in re.split(r"[\s,;]+", word):
+        if part:
+            try:
+                networks.append(str(ipaddress.ip_network(part, strict=False)))
+            except ValueError:
+                raise ValueError(f"expected true, false or CIDR networks; {part!r} is none of them") from None
+    return tuple(networks)
 
 
 # ---------------------------------------------------------------------------------------------

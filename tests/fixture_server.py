@@ -19,6 +19,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The fixture servers listen on loopback, which collection refuses unless permitted
+# (HttpPolicy.private_networks; settings.csv allow_private_addresses).
+LOOPBACK = ("127.0.0.0/8", "::1/128")
 
 
 def fixture(*parts: str) -> bytes:

@@ -14,11 +14,11 @@ from collectors.http import HttpClient, HttpPolicy
 from pantau.collection import OVERLAP, run_collection
 from pantau.models import Source, Unit
 from pantau.registry import Registry, Settings
-from tests.fixture_server import BloggerSite, FixtureServer, blogger_time, static
+from tests.fixture_server import LOOPBACK, BloggerSite, FixtureServer, blogger_time, static
 
 ZONE = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
-FAST = HttpPolicy(connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01, max_backoff=0.02)
+FAST = HttpPolicy(private_networks=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01, max_backoff=0.02)
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_a_missing_blog_is_an_http_error(server, client):
 def test_incremental_collections(store, server):
     site = BloggerSite(server, cap=25)
     source = Source("blog-sendangwungu", "sendangwungu", "website", "blogger", site.address + "p/profil-desa.html")
-    registry = Registry((Unit("sendangwungu", "Sendangwungu", "desa", "banjarejo"),), (source,), Settings())
+    registry = Registry((Unit("sendangwungu", "Sendangwungu", "desa", "banjarejo"),), (source,), Settings(private_networks=LOOPBACK))
     first = run_collection(store, registry, now=NOW, since=datetime(2025, 1, 1).date(), http_policy=FAST)
     assert first.ok == 1 and first.posts_new == 40
     before = len(server.requests)

@@ -12,6 +12,7 @@ from collectors.base import CollectContext
 from collectors.charset import decode, detect_encoding, utf8_xml
 from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
+from tests.fixture_server import LOOPBACK
 
 TEXT = "Jum\u2019at Bersih \u2013 Desa Cep\u00f9"
 RUSSIAN = "\u041f\u0440\u0438\u0432\u0435\u0442"  # any non-Latin text in a charset only the header names
@@ -69,7 +70,7 @@ def rss(title: str, declaration: str) -> str:
 ])
 def test_feed_titles_are_decoded_by_the_policy(httpserver, title, body, content_type):
     httpserver.expect_request("/feed/").respond_with_data(body, content_type=content_type)
-    client = HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False))
+    client = HttpClient(HttpPolicy(private_networks=LOOPBACK, max_retries=0, backoff=0, respect_robots=False))
     source = Source("src-1", "unit-1", "website", "feed", httpserver.url_for("/feed/"))
     ctx = CollectContext(source=source, since=datetime(2025, 9, 1, tzinfo=UTC), http=client.for_source("src-1"),
                          zone=ZoneInfo("Asia/Jakarta"))

@@ -38,7 +38,8 @@ def write_registry(folder: Path, sources: list[str]) -> Path:
         "unit_id,name,kind,parent_id,code\nbupati,Bupati Blora,pimpinan,,\ndinkes,Dinas Kesehatan,opd,,\n")
     (folder / "sources.csv").write_text("source_id,unit_id,platform,collector,address,options,active\n"
                                         + "".join(line + "\n" for line in sources))
-    (folder / "settings.csv").write_text("key,value\ntimezone,Asia/Jakarta\n")
+    # The fixture server listens on loopback, which collection refuses unless the registry permits it.
+    (folder / "settings.csv").write_text("key,value\ntimezone,Asia/Jakarta\nallow_private_addresses,127.0.0.0/8\n")
     return folder
 
 

@@ -24,11 +24,11 @@ from pantau.collection import (
 )
 from pantau.models import Post, Source, Unit
 from pantau.registry import Registry, Settings
-from tests.fixture_server import FixtureServer, Reply, static
+from tests.fixture_server import LOOPBACK, FixtureServer, Reply, static
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
-FAST = HttpPolicy(connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01, max_backoff=0.02)
+FAST = HttpPolicy(private_networks=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01, max_backoff=0.02)
 
 
 def rss(items: list[tuple[int, datetime, str]], base: str) -> bytes:
@@ -45,7 +45,7 @@ def rss(items: list[tuple[int, datetime, str]], base: str) -> bytes:
 
 def registry_of(*sources: Source) -> Registry:
     units = (Unit("bupati", "Bupati Blora", "pimpinan"), Unit("dinkes", "Dinas Kesehatan", "opd"))
-    return Registry(units, tuple(sources), Settings())
+    return Registry(units, tuple(sources), Settings(private_networks=LOOPBACK))
 
 
 def feed_source(source_id: str, url: str, unit: str = "dinkes") -> Source:

@@ -8,12 +8,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from social_support import fixture_text
 
 from pantau.cli import main
 from pantau.registry import SOURCE_COLUMNS, validate_sources
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def loopback_registry(tmp_path, monkeypatch):
+    """A registry permitting loopback, where the test server listens (discover refuses it otherwise)."""
+    (tmp_path / "units.csv").write_text("unit_id,name,kind,parent_id,code\nbupati,Bupati,pimpinan,,\n")
+    (tmp_path / "settings.csv").write_text("key,value\nallow_private_addresses,127.0.0.0/8 ::1/128\n")
+    monkeypatch.setenv("PANTAU_REGISTRY", str(tmp_path))
+    return tmp_path
 
 
 def serve(httpserver, name, headers=None):

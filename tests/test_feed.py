@@ -13,6 +13,7 @@ from collectors.base import CollectContext
 from collectors.errors import HttpStatusError, ParseError
 from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
+from tests.fixture_server import LOOPBACK
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -24,7 +25,7 @@ def local(text: str) -> datetime:
 
 
 def make_ctx(address: str, since: datetime, collector: str = "feed") -> CollectContext:
-    client = HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False))
+    client = HttpClient(HttpPolicy(private_networks=LOOPBACK, max_retries=0, backoff=0, respect_robots=False))
     source = Source("src-1", "unit-1", "website", collector, address)
     return CollectContext(source=source, since=since, http=client.for_source("src-1"), zone=JAKARTA)
 

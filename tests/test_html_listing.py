@@ -14,6 +14,7 @@ from collectors.base import CollectContext
 from collectors.errors import HttpStatusError, NotCollectable, ParseError
 from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
+from tests.fixture_server import LOOPBACK
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html_listing"
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -36,7 +37,7 @@ def published(article: dict) -> datetime:
 
 
 def make_ctx(address: str, options: dict, since: datetime, now: datetime | None = None) -> CollectContext:
-    client = HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False))
+    client = HttpClient(HttpPolicy(private_networks=LOOPBACK, max_retries=0, backoff=0, respect_robots=False))
     source = Source("kec-cepu-web", "kec-cepu", "website", "html_listing", address, options=options)
     return CollectContext(source=source, since=since, http=client.for_source(source.source_id), zone=JAKARTA, now=now)
 

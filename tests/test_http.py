@@ -19,9 +19,9 @@ from collectors.errors import (
 )
 from collectors.http import HttpClient, HttpPolicy, retry_delay
 from pantau.redaction import redact_text, redact_url
-from tests.fixture_server import FixtureServer, Reply, static
+from tests.fixture_server import LOOPBACK, FixtureServer, Reply, static
 
-FAST = HttpPolicy(connect_timeout=1.0, read_timeout=1.0, backoff=0.01, max_backoff=0.05, max_retry_after=5.0)
+FAST = HttpPolicy(private_networks=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, backoff=0.01, max_backoff=0.05, max_retry_after=5.0)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_429_waits_for_retry_after_then_succeeds(server, client):
 
 
 def test_retry_after_is_capped():
-    policy = HttpPolicy(max_retry_after=2.0, backoff=0.5, max_backoff=4.0)
+    policy = HttpPolicy(private_networks=LOOPBACK, max_retry_after=2.0, backoff=0.5, max_backoff=4.0)
     assert retry_delay("3600", 1, policy) == 2.0
     assert retry_delay("Wed, 21 Oct 2015 07:28:00 GMT", 1, policy) == 0.0  # a date in the past
     assert retry_delay(None, 1, policy) == 0.5
@@ -112,7 +112,7 @@ def test_other_4xx_are_not_retried(server, client, status):
 
 def test_a_slow_server_times_out_after_retries(server):
     server.route("/slow", lambda _r: Reply(200, "late", delay=0.8))
-    policy = HttpPolicy(connect_timeout=1.0, read_timeout=0.2, max_retries=1, backoff=0.01)
+    policy = HttpPolicy(private_networks=LOOPBACK, connect_timeout=1.0, read_timeout=0.2, max_retries=1, backoff=0.01)
     with HttpClient(policy) as c:
         started = time.monotonic()
         with pytest.raises(RequestTimeout):
@@ -147,7 +147,7 @@ def test_a_redirect_loop_is_stopped(server, client):
 def test_too_many_redirects(server):
     for i in range(10):
         server.route(f"/r{i}", static("", status=307, headers={"Location": f"/r{i + 1}"}))
-    with HttpClient(HttpPolicy(max_redirects=3)) as c, pytest.raises(TooManyRedirects):
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, max_redirects=3)) as c, pytest.raises(TooManyRedirects):
         c.for_source("s").get(server.url("/r0"))
     assert len([r for r in server.requests if r.path.startswith("/r") and r.path != "/robots.txt"]) == 4
 
@@ -180,7 +180,7 @@ def test_undeclared_non_utf8_falls_back_to_windows_1252():
 
 def test_response_over_the_size_cap(server):
     server.route("/big", static(b"x" * 5000, "text/plain"))
-    with HttpClient(HttpPolicy(max_bytes=1000)) as c, pytest.raises(ResponseTooLarge):
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, max_bytes=1000)) as c, pytest.raises(ResponseTooLarge):
         c.for_source("s").get(server.url("/big"))
     assert len(server.hits("/big")) == 1  # not retried
 
@@ -242,7 +242,7 @@ def test_robots_check_applies_to_each_redirect_hop(server, client):
 def test_robots_can_be_switched_off_by_policy(server):
     server.route("/robots.txt", static(b"User-agent: *\nDisallow: /\n", "text/plain"))
     server.route("/x", static("ok"))
-    with HttpClient(HttpPolicy(respect_robots=False)) as c:
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, respect_robots=False)) as c:
         assert c.for_source("s").get(server.url("/x")).status == 200
     assert server.hits("/robots.txt") == []
 
@@ -315,7 +315,7 @@ def test_two_ports_are_two_hosts():
 
 def test_polite_delay_spaces_requests_to_one_host(server):
     server.route("/x", static("ok"))
-    with HttpClient(HttpPolicy(delay=0.1, respect_robots=False)) as c:
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, delay=0.1, respect_robots=False)) as c:
         http = c.for_source("s")
         started = time.monotonic()
         for _ in range(3):
@@ -332,7 +332,7 @@ def test_tokens_never_appear_in_error_messages(server, client):
     assert secret not in str(caught.value) and secret not in caught.value.url
     assert "limit=25" in str(caught.value)
     server.route("/slow", lambda _r: Reply(200, "late", delay=0.5))
-    with HttpClient(HttpPolicy(read_timeout=0.1, max_retries=0)) as c, pytest.raises(RequestTimeout) as slow:
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, read_timeout=0.1, max_retries=0)) as c, pytest.raises(RequestTimeout) as slow:
         c.for_source("yt").get(server.url(f"/slow?key={secret}"))
     assert secret not in str(slow.value)
 
@@ -356,7 +356,7 @@ def test_redact_text_finds_urls_inside_messages():
 def test_crawl_delay_spaces_requests(server):
     server.route("/robots.txt", static(b"User-agent: *\nCrawl-delay: 1\n", "text/plain"))
     server.route("/x", static("ok"))
-    with HttpClient(HttpPolicy(max_crawl_delay=0.2)) as c:  # 1 s asked, capped
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, max_crawl_delay=0.2)) as c:  # 1 s asked, capped
         http = c.for_source("s")
         started = time.monotonic()
         for _ in range(3):
@@ -384,7 +384,7 @@ def test_no_token_in_a_logged_traceback(client):
 def test_a_host_whose_robots_txt_times_out_fails_fast(server):
     server.route("/robots.txt", lambda _r: Reply(200, "User-agent: *\n", delay=0.5))
     server.route("/a", static("a"))
-    with HttpClient(HttpPolicy(read_timeout=0.1, max_retries=1, backoff=0.01)) as c:
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, read_timeout=0.1, max_retries=1, backoff=0.01)) as c:
         with pytest.raises(RequestTimeout) as caught:
             c.for_source("one").get(server.url("/a"))
         assert "robots.txt" in str(caught.value) and caught.value.url == server.url("/a")

@@ -19,6 +19,7 @@ from collectors.base import CollectContext
 from collectors.errors import HttpStatusError, ParseError
 from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
+from tests.fixture_server import LOOPBACK
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opensid"
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -65,7 +66,7 @@ def host_site(httpserver, *, prefix: str = "", feed: str | None = "feed.xml", ar
 
 
 def make_ctx(address: str, since: datetime, state: dict | None = None, now: datetime | None = None) -> CollectContext:
-    client = HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False))
+    client = HttpClient(HttpPolicy(private_networks=LOOPBACK, max_retries=0, backoff=0, respect_robots=False))
     source = Source("desa-sidomulyo-web", "desa-sidomulyo", "website", "opensid", address)
     return CollectContext(source=source, since=since, http=client.for_source(source.source_id), zone=JAKARTA,
                           state=state if state is not None else {}, now=now)

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import PAGES, visible_pages
 from pantau import calendar, loading
 from pantau.store import Store
+from tests.login_support import ADMIN, add_accounts, sign_in
 from tests.seed import XSS_TITLE, build_registry, seed_store, seeded_store
 from views.common import fmt_pace, md_link, md_text
 
@@ -27,7 +28,9 @@ INTERNAL = [p for p in PAGES if p.internal_only]
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    return seeded_store(tmp_path_factory.mktemp("pages"))
+    seeded = seeded_store(tmp_path_factory.mktemp("pages"))
+    add_accounts(seeded.url)
+    return seeded
 
 
 @pytest.fixture
@@ -42,9 +45,12 @@ def env(seeded, monkeypatch):
 
 
 def app(mode: str) -> AppTest:
+    """The dashboard as a visitor first sees it; in internal mode, signed in as an admin."""
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
+    if mode == "internal":
+        sign_in(at, ADMIN)
     return at
 
 
@@ -63,11 +69,12 @@ def test_every_page_renders_in_both_modes(env, mode):
     env.setenv("PANTAU_MODE", mode)
     env.setenv("PANTAU_SIMULATED", "1")
     at = app(mode)
-    for page in visible_pages(mode):
+    role = "admin" if mode == "internal" else None
+    for page in visible_pages(mode, role):
         open_page(at, page.path)
         assert [t.value for t in at.title] == [page.title]
         assert any("Data simulasi" in w.value for w in at.warning), page.title
-    assert {p.path for p in visible_pages(mode)} == {p.path for p in (PAGES if mode == "internal" else PUBLIC)}
+    assert {p.path for p in visible_pages(mode, role)} == {p.path for p in (PAGES if mode == "internal" else PUBLIC)}
 
 
 def test_internal_pages_do_not_exist_in_public_mode(env):
@@ -91,6 +98,7 @@ def test_empty_store_says_belum_ada_data(tmp_path, monkeypatch):
     monkeypatch.setenv("PANTAU_REGISTRY", str(registry))
     monkeypatch.setenv("PANTAU_MODE", "internal")
     monkeypatch.setenv("PANTAU_TODAY", "2025-09-24")
+    add_accounts(f"sqlite:///{tmp_path / 'empty.db'}", [ADMIN])
     at = app("internal")
     for page in PAGES:
         open_page(at, page.path)
@@ -241,6 +249,7 @@ def test_public_pages_on_postgresql(pg_store, tmp_path, monkeypatch):
     monkeypatch.setenv("PANTAU_REGISTRY", str(seeded.registry_dir))
     monkeypatch.setenv("PANTAU_TODAY", seeded.today.isoformat())
     monkeypatch.setenv("PANTAU_MODE", "internal")
+    add_accounts(pg_store.url, [ADMIN])
     at = app("internal")
     for page in PAGES:
         open_page(at, page.path)

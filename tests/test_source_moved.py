@@ -22,15 +22,16 @@ from pantau.sim.faults import FaultPlan
 from pantau.sim.registry import SIM_CREDENTIALS, sources_of
 from pantau.sim.server import SimServer
 from pantau.sim.world import build_world, small_regency
-from tests.fixture_server import FixtureServer, WordPressSite, wordpress_posts
+from tests.fixture_server import LOOPBACK, FixtureServer, WordPressSite, wordpress_posts
 
 NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
-FAST = HttpPolicy(connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01, max_backoff=0.02)
+FAST = HttpPolicy(private_networks=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01,
+                  max_backoff=0.02)
 UNITS = (Unit("dinkes", "Dinas Kesehatan", "opd"),)
 
 
 def wordpress_source(address: str) -> Registry:
-    return Registry(UNITS, (Source("web-dinkes", "dinkes", "website", "wordpress", address),), Settings())
+    return Registry(UNITS, (Source("web-dinkes", "dinkes", "website", "wordpress", address),), Settings(private_networks=LOOPBACK))
 
 
 def test_a_wordpress_site_that_moved_is_collected_at_its_new_address(store):
@@ -59,7 +60,7 @@ def test_a_wordpress_site_that_moved_is_collected_at_its_new_address(store):
 def test_a_simulated_regency_moved_to_other_ports_is_collected_without_a_failed_attempt(sqlite_store):
     """Every kind the simulator serves: collected once, then the whole simulator moves."""
     world = build_world(small_regency(load_registry(DEFAULT_REGISTRY).units), seed=11, weeks=6)
-    settings = Settings(timezone=world.zone.key)
+    settings = Settings(timezone=world.zone.key, private_networks=LOOPBACK)
     with SimServer(world, FaultPlan.off()) as old:
         old.now = world.end
         before = Registry(tuple(world.units), tuple(sources_of(world)), settings)

@@ -15,11 +15,11 @@ from collectors.http import HttpClient, HttpPolicy
 from pantau.collection import run_collection
 from pantau.models import Source, Unit
 from pantau.registry import Registry, Settings
-from tests.fixture_server import WIB, FixtureServer, Reply, WordPressSite, fixture, static
+from tests.fixture_server import LOOPBACK, WIB, FixtureServer, Reply, WordPressSite, fixture, static
 
 ZONE = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
-FAST = HttpPolicy(connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01, max_backoff=0.02)
+FAST = HttpPolicy(private_networks=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_retries=1, backoff=0.01, max_backoff=0.02)
 FULL_DATETIME_NO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 
 
@@ -255,7 +255,7 @@ def test_robots_disallowing_the_api_only_falls_back(server, client):
 
 def test_a_site_that_does_not_answer_stops_at_once(server):
     server.route("/", lambda _r: Reply(200, "slow", delay=0.5))
-    with HttpClient(HttpPolicy(read_timeout=0.1, max_retries=0)) as c, pytest.raises(RequestTimeout):
+    with HttpClient(HttpPolicy(private_networks=LOOPBACK, read_timeout=0.1, max_retries=0)) as c, pytest.raises(RequestTimeout):
         wordpress.collect(context(c, server.url("/"), datetime(2025, 9, 1, tzinfo=UTC)))
     assert [r.path for r in server.requests] == ["/robots.txt", "/"]  # no other route tried
 
@@ -265,7 +265,7 @@ def test_a_site_that_does_not_answer_stops_at_once(server):
 
 
 def registry_for(*sources: Source) -> Registry:
-    return Registry((Unit("dinkes", "Dinas Kesehatan", "opd"),), tuple(sources), Settings())
+    return Registry((Unit("dinkes", "Dinas Kesehatan", "opd"),), tuple(sources), Settings(private_networks=LOOPBACK))
 
 
 @pytest.mark.parametrize("rest", ["ok", "login_required"])

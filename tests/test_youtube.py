@@ -14,6 +14,7 @@ from collectors.base import CollectContext
 from collectors.errors import HttpStatusError, NotCollectable, ParseError, SourceNotFound
 from collectors.http import HttpClient, HttpPolicy
 from pantau.models import Source
+from tests.fixture_server import LOOPBACK
 
 FIXTURES = Path(__file__).parent / "fixtures" / "youtube"
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -28,7 +29,7 @@ def local(text: str) -> datetime:
 
 
 def make_ctx(httpserver, address: str, since: datetime, state: dict | None = None) -> CollectContext:
-    client = HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False))
+    client = HttpClient(HttpPolicy(private_networks=LOOPBACK, max_retries=0, backoff=0, respect_robots=False))
     source = Source("pemkab-yt", "pimpinan-bupati", "youtube", "youtube", address,
                     options={"web_base": httpserver.url_for("/").rstrip("/")})
     return CollectContext(source=source, since=since, http=client.for_source(source.source_id), zone=JAKARTA,

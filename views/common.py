@@ -3,7 +3,8 @@ Indonesian number formats, and the escaping of scraped text.
 
 Scraped titles and captions are data: they go through `md_text` / `md_link` before reaching
 st.markdown (Markdown specials and HTML both escaped), and nothing here ever passes
-unsafe_allow_html.
+unsafe_allow_html. Whether a post's URL may become a link is decided by `pantau.links.safe_link`
+alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +21,7 @@ import streamlit as st
 from pantau import calendar
 from pantau.calendar import date_label, month_label
 from pantau.labels import KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS
+from pantau.links import safe_link
 from views import data
 
 # Markdown specials, escaped with a backslash; '<', '>' and '&' become HTML entities afterwards.
@@ -34,20 +35,8 @@ def md_text(value) -> str:
     return html.escape(_MD_SPECIALS.sub(r"\\\1", text), quote=False)
 
 
-def safe_url(url) -> str | None:
-    """An http(s) URL fit for a Markdown link target, else None."""
-    if not isinstance(url, str):
-        return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    # Characters that would end the link target or open markup are percent-encoded.
-    return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C") \
-        .replace(">", "%3E").replace('"', "%22")
-
-
 def md_link(text, url) -> str:
-    target = safe_url(url)
+    target = safe_link(url)
     label = md_text(text) or "(tanpa judul)"
     return f"[{label}]({target})" if target else label
 
@@ -103,6 +92,13 @@ def header(title: str, ctx: data.Context, caption: str = "") -> None:
     if ctx.config.simulated:
         st.warning("**Data simulasi.** Angka di halaman ini berasal dari simulasi, bukan dari kanal resmi "
                    "pemerintah daerah. Jangan dikutip sebagai data sebenarnya.", icon=":material/science:")
+    if ctx.internal:
+        from views import auth
+
+        if auth.no_login():
+            st.warning("**Mode internal tanpa login** (PANTAU_INTERNAL_NO_LOGIN=1): siapa pun yang dapat membuka "
+                       "alamat ini dapat memberi tanda tinjauan dan melihat galat sumber. Hanya untuk jaringan "
+                       "tertutup.", icon=":material/lock_open:")
     if caption:
         st.caption(caption)
 

@@ -188,9 +188,15 @@ def flagged_posts(db: str, flags: tuple[str, ...]) -> pd.DataFrame:
     return get_store(db).flagged_posts_frame(flags)
 
 
-def set_review(db: str, source_id: str, external_id: str, mark: str, reviewer: str, note: str) -> None:
-    """Record a reviewer's mark on a post."""
-    get_store(db).set_review(source_id, external_id, mark, reviewer, note)
+def set_review(db: str, source_id: str, external_id: str, mark: str, reviewer: str, note: str,
+               reviewer_name: str = "") -> None:
+    """Record a reviewer's mark on a post (the earlier marks stay in its history)."""
+    get_store(db).set_review(source_id, external_id, mark, reviewer, note, reviewer_name=reviewer_name)
+
+
+def review_history(db: str, keys: list[tuple[str, str]]) -> pd.DataFrame:
+    """Every mark given to these posts, oldest first. Not cached, like the marks themselves."""
+    return get_store(db).review_history_frame(keys)
 
 
 def clear_caches() -> None:

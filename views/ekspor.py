@@ -8,23 +8,30 @@ import streamlit as st
 from pantau import calendar, metrics
 from pantau.exports import csv_bytes, xlsx_bytes
 from pantau.recap import recap_text
-from views import data
+from views import auth, data
 from views.common import fmt_period, header
 from views.internal import require_internal
 
 
 @st.cache_data(ttl=data.TTL_SECONDS, show_spinner=False)
-def export_files(db: str, reg: str, today, first, end) -> tuple[pd.DataFrame, bytes, bytes]:
-    """The weekly export and its CSV and XLSX bytes, built once per range (XLSX takes a while)."""
+def export_files(db: str, reg: str, today, first, end,
+                 scope: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, bytes, bytes]:
+    """The weekly export and its CSV and XLSX bytes, built once per range and scope (XLSX takes a
+    while); `scope` limits the rows to those units (a camat's kecamatan)."""
     table = metrics.weekly_export(data.weekly(db, reg, today, first, end))
+    if scope is not None:
+        table = table[table["unit_id"].isin(scope)].reset_index(drop=True)
     return table, csv_bytes(table), xlsx_bytes(table)
 
 
 def render() -> None:
     ctx = data.context()
     header("Ekspor", ctx, "Tabel mingguan untuk rapat, dan rekap teks untuk grup WhatsApp.")
-    if not require_internal(ctx):
+    viewer = require_internal(ctx)
+    if viewer is None:
         return
+    allowed = auth.scope_units(viewer, ctx.registry)
+    scope = tuple(sorted(allowed)) if allowed is not None else None
     today = pd.Timestamp(ctx.today)
     last = calendar.last_complete_week(today)
     mondays = [last - pd.Timedelta(weeks=i) for i in range(0, 26)]
@@ -34,7 +41,7 @@ def render() -> None:
     if first > final:
         first, final = final, first
     end = final + pd.Timedelta(days=6)
-    table, csv_data, xlsx_data = export_files(ctx.db, ctx.reg, ctx.today, first.date(), end.date())
+    table, csv_data, xlsx_data = export_files(ctx.db, ctx.reg, ctx.today, first.date(), end.date(), scope)
     st.markdown(f"**Tabel mingguan** {fmt_period(first, end)}: {len(table)} baris "
                 f"({table['unit_id'].nunique()} unit × {table['week'].nunique()} minggu).")
     name = f"pantau-mingguan-{calendar.week_label(first)}-{calendar.week_label(final)}"
@@ -47,6 +54,8 @@ def render() -> None:
     st.markdown("#### Rekap WhatsApp")
     week = st.selectbox("Minggu rekap", mondays, index=0, format_func=calendar.week_label, key="ekspor-rekap")
     one_week = data.weekly_table(ctx, week.date(), (week + pd.Timedelta(days=6)).date())
+    if allowed is not None:  # the leaders' rows stay: the recap compares with them
+        one_week = one_week[one_week["unit_id"].isin(allowed) | (one_week["kind"] == "pimpinan")]
     text = recap_text(one_week, ctx.registry.settings)
     st.caption(f"{len(text)} karakter. Salin teks di bawah ke grup WhatsApp.")
     st.code(text, language=None, wrap_lines=True)

@@ -18,12 +18,23 @@ def sources_frame(ctx: data.Context) -> pd.DataFrame:
                         set(ctx.config.credentials))
 
 
-def source_rows(ctx: data.Context, unit_id: str | None = None, internal: bool | None = None) -> pd.DataFrame:
-    """The table shown to readers; error details only when internal."""
-    internal = ctx.internal if internal is None else internal
+def source_rows(ctx: data.Context, unit_id: str | None = None, internal: bool | None = None,
+                scope: set[str] | None = None) -> pd.DataFrame:
+    """The table shown to readers; error details only when internal (by default: internal mode and a
+    signed-in viewer whose scope holds the unit). `scope` limits the rows to those units."""
     frame = sources_frame(ctx)
+    if internal is None:
+        internal = False
+        if ctx.internal:  # public mode never loads the login machinery
+            from views import auth
+
+            viewer = auth.current_viewer(ctx.config)
+            allowed = auth.scope_units(viewer, ctx.registry)
+            internal = viewer is not None and (allowed is None or unit_id in allowed)
     if unit_id is not None:
         frame = frame[frame["unit_id"] == unit_id]
+    if scope is not None:
+        frame = frame[frame["unit_id"].isin(scope)]
     out = pd.DataFrame({
         "Unit": frame["unit_name"],
         "Jenis": frame["kind"].map(KIND_LABELS),

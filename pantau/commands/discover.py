@@ -13,8 +13,9 @@ import csv
 import sys
 
 from collectors.discover import Discovery, discover
-from collectors.errors import FetchError
-from collectors.http import HttpClient
+from collectors.errors import AddressRefused, FetchError
+from collectors.http import HttpClient, HttpPolicy
+from pantau.commands.common import CommandError, config_from, registry_from
 from pantau.redaction import redact_url
 from pantau.registry import ID_PATTERN, SOURCE_COLUMNS, is_http_url
 
@@ -41,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     if args.unit and not ID_PATTERN.match(args.unit):
         print(f"pantau discover: {args.unit!r} is not a valid unit_id", file=sys.stderr)
         return 2
-    client = HttpClient()
+    client = HttpClient(HttpPolicy(private_networks=private_networks(args)))
     try:
         found = discover(client.for_source("discover"), url)
-    except FetchError as exc:
+    except (FetchError, AddressRefused) as exc:
         print(f"pantau: cannot read {redact_url(url)}: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -57,6 +58,14 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"# {note}", file=sys.stderr)
     return 0
+
+
+def private_networks(args: argparse.Namespace) -> tuple[str, ...]:
+    """The non-public networks the registry permits (as collection would); none without a valid registry."""
+    try:
+        return registry_from(config_from(args)).settings.private_networks
+    except CommandError:
+        return ()
 
 
 def source_rows(found: Discovery, unit_id: str) -> tuple[list[list[str]], list[str]]:

@@ -1,4 +1,5 @@
-"""pantau export: the registry's units, or stored posts, as CSV, XLSX or JSON."""
+"""pantau export: the registry's units, stored posts, the weekly table, TikTok activity or the
+review audit trail, as CSV, XLSX or JSON."""
 
 from __future__ import annotations
 
@@ -11,14 +12,23 @@ from pantau import calendar, loading
 from pantau.calendar import day_bounds
 from pantau.commands.common import CommandError, config_from, fail, local_date, open_store, registry_from
 from pantau.config import reference_date
-from pantau.exports import FORMATS, posts_export, write_frame
+from pantau.exports import FORMATS, posts_export, reviews_export, write_frame
 from pantau.registry import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
 
 NAME = "export"
-HELP = "export units, posts, the weekly table or TikTok activity as CSV, XLSX or JSON"
+HELP = "export units, posts, the weekly table, TikTok activity or review marks as CSV, XLSX or JSON"
 
 # Each table: a function (args, config, registry) -> DataFrame. Listed here, so --help is true.
 TABLES = {}
+
+
+def reviews_table(args, config, registry) -> pd.DataFrame:
+    """The review audit trail: every mark, who gave it and when, the replaced ones included."""
+    store = open_store(config)
+    try:
+        return reviews_export(store, registry.settings.zone, args.date_from, args.date_to)
+    finally:
+        store.dispose()
 
 
 def units_table(args, config, registry) -> pd.DataFrame:
@@ -97,6 +107,7 @@ TABLES["units"] = units_table
 TABLES["posts"] = posts_table
 TABLES["activity"] = activity_table
 TABLES["weekly"] = weekly_table
+TABLES["reviews"] = reviews_table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

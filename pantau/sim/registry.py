@@ -2,13 +2,15 @@
 
 units.csv is the registry's own; sources.csv is generated (one row per simulated channel, plus
 a few inactive rows with empty, unverified addresses); settings.csv carries the registry's
-settings. It is written to the folder it is given, never into data/blora/.
+settings, and permits loopback addresses (where the simulator serves) to collection. It is
+written to the folder it is given, never into data/blora/.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from pantau.config import DEFAULT_REGISTRY
@@ -16,6 +18,9 @@ from pantau.models import Source
 from pantau.registry import Settings, write_sources_csv, write_units_csv
 from pantau.sim.formats import graph, pages, youtube
 from pantau.sim.world import Channel, Host, World
+
+# Where the simulator serves, and so the one non-public network its registry permits.
+LOOPBACK = ("127.0.0.0/8", "::1/128")
 
 # Simulated tokens: the simulator checks that one is sent, never what it is.
 SIM_CREDENTIALS = {
@@ -76,7 +81,9 @@ def write_registry(world: World, folder: Path, settings: Settings | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     write_units_csv(world.units, folder / "units.csv")
     write_sources_csv(sources_of(world), folder / "sources.csv")
-    write_settings(settings or Settings(timezone=world.zone.key), folder / "settings.csv")
+    # The simulator serves on loopback: its registry must permit that network, and only that one.
+    settings = replace(settings or Settings(timezone=world.zone.key), private_networks=LOOPBACK)
+    write_settings(settings, folder / "settings.csv")
     return folder
 
 
@@ -90,6 +97,8 @@ def write_settings(settings: Settings, path: Path) -> None:
         writer.writerow(["pace_threshold", settings.pace_threshold])
         for kind, target in sorted(settings.targets.items()):
             writer.writerow([f"target_{kind}", target])
+        if settings.private_networks:
+            writer.writerow(["allow_private_addresses", " ".join(settings.private_networks)])
 
 
 def describe(world: World) -> str:

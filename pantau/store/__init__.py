@@ -38,6 +38,7 @@ from pantau.store.schema import (
     post_day_offsets,
     post_days,
     posts,
+    review_history,
     reviews,
     schema_migrations,
     source_state,
@@ -56,5 +57,6 @@ class Store(RegistryMirror, PostWrites, DashboardQueries, PostFlags, Reviews, At
 __all__ = [
     "MIGRATIONS", "POST_LIST_COLUMNS", "Migration", "PostFilter", "PostPage", "Store", "account_stats", "activity",
     "attempts", "coverage_gaps", "from_db_time", "locks", "make_engine", "metadata", "post_day_offsets",
-    "post_days", "posts", "reviews", "schema_migrations", "source_state", "sources", "to_db_time", "units", "utcnow",
+    "post_days", "posts", "review_history", "reviews", "schema_migrations", "source_state", "sources",
+    "to_db_time", "units", "utcnow",
 ]

@@ -21,6 +21,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    insert,
+    select,
 )
 
 metadata = MetaData()
@@ -165,6 +168,21 @@ reviews = Table(
     UniqueConstraint("source_id", "external_id", name="uq_reviews_post"),
 )
 
+# Every mark ever given, never updated nor deleted: the audit trail behind `reviews` (which holds
+# each post's current mark). `reviewer` is the account's username, `reviewer_name` its name then.
+review_history = Table(
+    "review_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(300), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("mark", String(40), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("reviewer_name", String(200), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("reviewed_at", DateTime, nullable=False),
+    Index("ix_review_history_post", "source_id", "external_id"),
+)
+
 locks = Table(
     "locks", metadata,
     Column("name", String(100), primary_key=True),
@@ -190,8 +208,21 @@ def _post_days(engine: Engine) -> None:
     metadata.create_all(engine, tables=[post_days, post_day_offsets])
 
 
+def _review_history(engine: Engine) -> None:
+    """The audit trail of marks, started with the marks given before it existed."""
+    metadata.create_all(engine, tables=[review_history])
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(review_history)).scalar():
+            return  # another process applied it at the same moment
+        rows = conn.execute(select(reviews.c.source_id, reviews.c.external_id, reviews.c.mark, reviews.c.reviewer,
+                                   reviews.c.note, reviews.c.reviewed_at)).mappings().all()
+        if rows:
+            conn.execute(insert(review_history), [{**row, "reviewer_name": row["reviewer"]} for row in rows])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", _initial_schema),
     Migration("0002_post_days", _post_days),
+    Migration("0003_review_history", _review_history),
 )
 
