@@ -24,7 +24,7 @@ OPTIONAL_MODULES = ("ngx_http_brotli_filter_module.so",)
 MAIN_CONF = """\
 # Written by pantau.proxy for a local run; production uses Debian's /etc/nginx/nginx.conf.
 {modules}
-worker_processes 1;
+{user}worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 256; }}
@@ -92,7 +92,10 @@ class LocalProxy:
         subprocess.run([str(DEPLOY / "render-nginx"), str(conf)], env=env, check=True, capture_output=True)
         modules = "\n".join(f"load_module {MODULES / m};" for m in OPTIONAL_MODULES if (MODULES / m).exists())
         main = self.prefix / "nginx.conf"
-        main.write_text(MAIN_CONF.format(prefix=self.prefix, modules=modules))
+        # Started by root, nginx's workers would become "nobody" and could not read files in a
+        # private temporary folder (the password file); an ordinary user keeps its own identity.
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        main.write_text(MAIN_CONF.format(prefix=self.prefix, modules=modules, user=user))
         return main
 
     def start(self, timeout: float = 20) -> None:
