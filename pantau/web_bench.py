@@ -90,7 +90,7 @@ LEADERBOARD_READY = """() => {
 CHART_READY = """() => {
   const drawn = [...document.querySelectorAll(
       '.js-plotly-plot .main-svg, [data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg, '
-      + '[data-testid="stArrowVegaLiteChart"] canvas, svg.pantau-chart')]
+      + '[data-testid="stArrowVegaLiteChart"] canvas, [data-testid="stImage"] img[src^="data:image/svg"]')]
     .find(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
   return drawn ? performance.now() : false;
 }"""
@@ -180,7 +180,7 @@ def measure(browser_path: str, url: str, link: Link, repeat: int, timeout_s: flo
                 # Device scale 1, not a phone's 3: this software-rendered Chromium would spend the
                 # difference painting pixels, which a phone's GPU does not.
                 context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, is_mobile=True,
-                                              has_touch=True)
+                                              has_touch=True, ignore_https_errors=True)  # self-signed
                 first = visit(context, url, link, timeout_s)
                 again = visit(context, url, link, timeout_s)
                 runs.append((first, again))
@@ -301,14 +301,18 @@ def run(args, emit: Callable, machine: Callable) -> int:
             stack.callback(stop, app)
             demo_url = f"http://127.0.0.1:{port}"
             wait_healthy(demo_url, app)
-            if "nginx" in args.serve:
-                if not proxy.nginx_binary():
-                    print("pantau: nginx not found; measuring the demo only", file=sys.stderr)
-                else:
-                    site = proxy.LocalProxy(tmp / "nginx", public_port=port, internal_port=port)
-                    site.start()
-                    stack.callback(site.stop)
+            proxied = [s for s in args.serve if s.startswith("nginx")]
+            if proxied and not proxy.nginx_binary():
+                print("pantau: nginx not found; measuring the demo only", file=sys.stderr)
+            elif proxied:
+                # HTTPS as deployed: HTTP/2 and brotli, which browsers offer over TLS only.
+                site = proxy.LocalProxy(tmp / "nginx", public_port=port, internal_port=port, tls=True)
+                site.start()
+                stack.callback(site.stop)
+                if "nginx" in args.serve:
                     targets.append(("nginx", site.url("public")))
+                if "nginx-https" in args.serve:
+                    targets.append(("nginx_https", site.url("public", scheme="https")))
             if "demo" in args.serve:
                 targets.append(("demo", demo_url))
             # Warm the server's caches once, as a running deployment would be before visitors.

@@ -1,11 +1,18 @@
-"""Ringkasan: which units keep pace with the leaders in a period, and who went silent."""
+"""Ringkasan: which units keep pace with the leaders in a period, and who went silent.
+
+The first page most visitors open, often on a phone over 4G, so what they see first needs no
+heavy frontend bundle: the leaderboard is a Markdown table (Streamlit's Markdown renderer is
+part of its main bundle; the data grid is another 0.5 MB), and the two charts are small SVG
+images (views/svg_charts.py) rather than Plotly's 4.7 MB bundle. The full sortable grid is one
+tap away in an expander.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from views import charts, data
+from views import data, svg_charts
 from views.common import (
     KIND_LABELS,
     fmt_number,
@@ -43,6 +50,19 @@ def leaderboard(table: pd.DataFrame) -> pd.DataFrame:
         "Hari sejak publikasi terakhir": ["—" if pd.isna(v) else str(int(v))
                                           for v in ordered["days_since_last_post"]],
     })
+
+
+BOARD_ROWS = 50  # rows of the Markdown leaderboard; the full grid below holds them all
+
+
+def leaderboard_markdown(board: pd.DataFrame, limit: int = BOARD_ROWS) -> str:
+    """The leaderboard's main columns as a Markdown table, names escaped (a phone shows it
+    without the data grid's bundle)."""
+    lines = ["| # | Unit | Indeks Imbang | Hari aktif | Publikasi | Status |", "|---:|---|---:|---:|---:|---|"]
+    for rank, row in enumerate(board.head(limit).to_dict("records"), start=1):
+        lines.append(f"| {rank} | {md_text(row['Unit'])} | {row['Indeks Imbang']} | {row['Hari aktif']} | "
+                     f"{row['Publikasi']} | {md_text(row['Status'])} |")
+    return "\n".join(lines)
 
 
 def render() -> None:
@@ -90,14 +110,21 @@ def render() -> None:
         st.caption("Tidak punya sumber aktif, atau pengumpulan gagal 3 hari terakhir: belum bisa dinilai.")
         st.markdown("\n".join(f"- {md_text(r.name)}" for r in no_data.itertuples()) or "Tidak ada.")
 
+    board = leaderboard(shown)
     st.markdown("#### Papan peringkat")
-    st.dataframe(leaderboard(shown), hide_index=True, width="stretch", height=table_height(len(shown)))
+    st.markdown(leaderboard_markdown(board))
+    more = f" Tabel ini memuat {BOARD_ROWS} teratas dari {len(board)} unit." if len(board) > BOARD_ROWS else ""
     st.caption(f"Indeks Imbang = hari aktif ÷ rujukan pimpinan; mengimbangi bila ≥ {fmt_pace(threshold)}. "
-               "Status diambil pada akhir periode (hari ini untuk periode yang masih berjalan).")
+               f"Status diambil pada akhir periode (hari ini untuk periode yang masih berjalan).{more}")
+    with st.expander(f"Tabel lengkap: {len(board)} unit, semua kolom, bisa diurutkan"):
+        st.dataframe(board, hide_index=True, width="stretch", height=table_height(len(shown)))
     unit_link(shown.sort_values("name"), "ringkasan-unit")
 
-    st.plotly_chart(charts.active_days_vs_leaders(shown, reference), width="stretch")
-    st.plotly_chart(charts.pace_distribution(shown, threshold), width="stretch")
+    # Pictures, not Plotly: see the module docstring.
+    st.image(svg_charts.active_days_bars(shown, reference), width="stretch",
+             alt="Diagram batang hari aktif per unit dibanding rujukan pimpinan")
+    st.image(svg_charts.pace_histogram(shown, threshold), width="stretch",
+             alt="Histogram sebaran Indeks Imbang dengan garis ambang")
 
     previous = period.previous()
     before = data.status_at(ctx.db, ctx.reg, ctx.today, previous.end)
@@ -107,11 +134,11 @@ def render() -> None:
     if changes.empty:
         st.write("Tidak ada unit yang berubah status.")
     else:
-        st.dataframe(pd.DataFrame({
-            "Unit": changes["name"], "Jenis": changes["kind"].map(KIND_LABELS),
-            "Sebelumnya": [status_label(s) for s in changes["before"]],
-            "Sekarang": [status_label(s) for s in changes["after"]],
-        }), hide_index=True, width="stretch")
+        st.markdown("\n".join(["| Unit | Jenis | Sebelumnya | Sekarang |", "|---|---|---|---|"] + [
+            f"| {md_text(name)} | {KIND_LABELS.get(kind, md_text(kind))} | {md_text(status_label(before))} | "
+            f"{md_text(status_label(after))} |"
+            for name, kind, before, after in zip(changes["name"], changes["kind"], changes["before"],
+                                                 changes["after"], strict=True)]))
     st.caption("Cara menghitung setiap angka: lihat halaman Tentang Data.")
 
 
