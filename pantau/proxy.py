@@ -74,6 +74,7 @@ class LocalProxy:
         self.tls_port = free_port() if tls else None
         self.htpasswd = htpasswd
         self.process: subprocess.Popen | None = None
+        self.summary_dir = self.prefix / "www"  # `pantau summary --out` writes ringkas.html here
 
     def url(self, which: str = "public", scheme: str = "http") -> str:
         port = self.tls_port if scheme == "https" else self.port
@@ -82,10 +83,12 @@ class LocalProxy:
     def render(self) -> Path:
         conf = self.prefix / "conf"
         (self.prefix / "tmp").mkdir(parents=True, exist_ok=True)
+        self.summary_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "LISTEN": f"127.0.0.1:{self.port}", "SERVER_NAME": "localhost",
                "PUBLIC_UPSTREAM": f"127.0.0.1:{self.public_port}",
                "INTERNAL_UPSTREAM": f"127.0.0.1:{self.internal_port}",
-               "HTPASSWD": str(self.htpasswd or self.prefix / "internal.htpasswd")}
+               "HTPASSWD": str(self.htpasswd or self.prefix / "internal.htpasswd"),
+               "SUMMARY_DIR": str(self.summary_dir)}
         if self.tls_port:
             cert, key = self_signed(self.prefix)
             env.update({"TLS_LISTEN": f"127.0.0.1:{self.tls_port}", "TLS_CERT": str(cert), "TLS_KEY": str(key)})

@@ -90,7 +90,8 @@ LEADERBOARD_READY = """() => {
 CHART_READY = """() => {
   const drawn = [...document.querySelectorAll(
       '.js-plotly-plot .main-svg, [data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg, '
-      + '[data-testid="stArrowVegaLiteChart"] canvas, [data-testid="stImage"] img[src^="data:image/svg"]')]
+      + '[data-testid="stArrowVegaLiteChart"] canvas, [data-testid="stImage"] img[src^="data:image/svg"], '
+      + 'svg.pantau-chart')]
     .find(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
   return drawn ? performance.now() : false;
 }"""

@@ -64,6 +64,10 @@ def site(tmp_path_factory):
                             check=True).stdout.strip()
     htpasswd.write_text(f"{INTERNAL_USER}:{hashed}\n")
     proxy = LocalProxy(folder / "nginx", public_port, internal_port, tls=True, htpasswd=htpasswd)
+    proxy.summary_dir.mkdir(parents=True)
+    subprocess.run([sys.executable, "-m", "pantau", "summary", "--db", seeded.url, "--registry",
+                    str(seeded.registry_dir), "--out", str(proxy.summary_dir / "ringkas.html")],
+                   env={**os.environ, "PANTAU_TODAY": seeded.today.isoformat()}, cwd=ROOT, check=True)
     try:
         wait_healthy(f"http://127.0.0.1:{public_port}", public)
         wait_healthy(f"http://127.0.0.1:{internal_port}/internal", internal)
@@ -105,6 +109,16 @@ def test_hashed_bundle_is_compressed_and_cached_for_a_year(site):
     # The page itself must stay revalidated, or a new release would not reach a returning phone.
     _, headers, _ = fetch(proxy.url() + "/", {"Accept-Encoding": "gzip"})
     assert "no-cache" in headers["Cache-Control"]
+
+
+def test_static_summary_page_is_served_compressed(site):
+    proxy, _ = site
+    status, headers, body = fetch(proxy.url() + "/ringkas", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert headers["Content-Type"].startswith("text/html")
+    page = gzip.decompress(body).decode()
+    assert "Papan peringkat" in page and "Dinas Kesehatan" in page
+    assert "<script" not in page
 
 
 def test_brotli_when_debian_module_is_loaded(site):

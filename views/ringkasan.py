@@ -3,16 +3,19 @@
 The first page most visitors open, often on a phone over 4G, so what they see first needs no
 heavy frontend bundle: the leaderboard is a Markdown table (Streamlit's Markdown renderer is
 part of its main bundle; the data grid is another 0.5 MB), and the two charts are small SVG
-images (views/svg_charts.py) rather than Plotly's 4.7 MB bundle. The full sortable grid is one
+images (pantau/svg_charts.py) rather than Plotly's 4.7 MB bundle. The full sortable grid is one
 tap away in an expander.
 """
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import streamlit as st
 
-from views import data, svg_charts
+from pantau import svg_charts
+from views import data
 from views.common import (
     KIND_LABELS,
     fmt_number,
@@ -71,6 +74,10 @@ def render() -> None:
                              "Wakil Bupati.")
     if not has_data(ctx):
         return
+    light = os.environ.get("PANTAU_SUMMARY_URL")  # set where nginx serves `pantau summary`'s page
+    if light and light.startswith("/"):
+        st.caption(f"Koneksi lambat? [Versi ringan halaman ini]({light}) memuat ringkasan minggu lalu tanpa "
+                   "JavaScript.")
     period = period_picker(ctx, "ringkasan")
     kinds = kind_filter("ringkasan-kinds")
     table = data.period_table(ctx, period.start, period.end)

@@ -1,4 +1,5 @@
-"""Ringkasan's two charts as small SVG images drawn on the server, one to three kB each.
+"""Ringkasan's two charts as small SVG pictures drawn on the server, one to three kB each
+(used by the Ringkasan page and by the static summary page, pantau.summary_page).
 
 On the first page most visitors open (often on a phone over 4G), a Plotly chart would pull in
 Plotly's 4.7 MB bundle (1.3 MB gzipped) before anything is drawn, for two charts that need no
@@ -15,11 +16,15 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from views.charts import BAR, COLORS, LEADERS, TARGET
+# The dashboard's colours (views/charts.py uses the same).
+COLORS = {"aktif": "#2e7d32", "kurang aktif": "#f9a825", "dorman": "#c62828", "tanpa data": "#9e9e9e"}
+BAR = "#1565c0"
+LEADERS = "#6a1b9a"
+TARGET = "#ef6c00"
 
 WIDTH = 390  # a phone's CSS width; the image scales to its column
 FONT = "font-family:'Source Sans Pro',Arial,sans-serif;font-size:11px;fill:#31333f"
-NAME_CHARS = 24
+NAME_CHARS = 23
 
 
 def _fmt(value: float, digits: int = 1) -> str:
@@ -31,8 +36,8 @@ def _short(name: str) -> str:
 
 
 def _svg(height: int, body: list[str], title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-            f'height="{height}" style="{FONT}"><title>{escape(title)}</title>'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="pantau-chart" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" style="{FONT}"><title>{escape(title)}</title>'
             f'<text x="0" y="14" style="font-size:14px;font-weight:600">{escape(title)}</text>'
             + "".join(body) + "</svg>")
 
@@ -42,7 +47,7 @@ def active_days_bars(table: pd.DataFrame, reference: float, limit: int = 30) -> 
     leaders' reference as a dashed line."""
     top = table.sort_values(["active_days", "posts", "name"], ascending=[False, False, True]).head(limit)
     title = "Hari aktif dibanding ritme pimpinan" + (f" ({limit} teratas)" if len(table) > limit else "")
-    left, right, row, top_y = 140, 30, 18, 58
+    left, right, row, top_y = 150, 24, 18, 58
     span = max([float(top["active_days"].max() or 0), 0 if math.isnan(reference) else reference, 1])
     scale = (WIDTH - left - right) / span
     body = []
