@@ -255,6 +255,23 @@ def seed_blora(folder: Path, seed: int = 1):
     return db_url, registry_dir, world.last_day, posts
 
 
+def write_summary(db_url: str, registry_dir: Path, today, out: Path) -> None:
+    """The static summary page as the collection unit writes it (`pantau summary --out`)."""
+    from datetime import datetime
+
+    from pantau.registry import load_registry
+    from pantau.store import Store
+    from pantau.summary_page import render, week_table
+
+    registry = load_registry(registry_dir)
+    store = Store(db_url)
+    try:
+        table, start, end = week_table(store, registry, today)
+    finally:
+        store.dispose()
+    out.write_text(render(table, registry, start, end, datetime.now(), simulated=True), encoding="utf-8")
+
+
 def start_streamlit(port: int, env: dict, log: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -314,6 +331,9 @@ def run(args, emit: Callable, machine: Callable) -> int:
                     targets.append(("nginx", site.url("public")))
                 if "nginx-https" in args.serve:
                     targets.append(("nginx_https", site.url("public", scheme="https")))
+                if "summary" in args.serve:
+                    write_summary(db_url, registry_dir, today, site.summary_dir / "ringkas.html")
+                    targets.append(("summary_https", site.url("public", scheme="https") + "/ringkas"))
             if "demo" in args.serve:
                 targets.append(("demo", demo_url))
             # Warm the server's caches once, as a running deployment would be before visitors.

@@ -54,10 +54,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     web = parser.add_argument_group("web: a phone's first and repeat visit in headless Chromium")
     web.add_argument("--links", nargs="+", choices=("unthrottled", "fast4g", "slow4g"),
                      default=["unthrottled", "fast4g", "slow4g"], help="network links to emulate (default all)")
-    web.add_argument("--serve", nargs="+", choices=("nginx", "nginx-https", "demo"),
-                     default=["nginx", "nginx-https", "demo"],
+    web.add_argument("--serve", nargs="+", choices=("nginx", "nginx-https", "demo", "summary"),
+                     default=["nginx", "nginx-https", "demo", "summary"],
                      help="ways of serving to measure: through nginx from deploy/ over HTTP and over HTTPS "
-                          "(self-signed; HTTP/2, brotli), as the demo serves (default all)")
+                          "(self-signed; HTTP/2, brotli), as the demo serves, and the static summary page "
+                          "(/ringkas through nginx over HTTPS) (default all)")
     web.add_argument("--url", action="append", default=[], metavar="NAME=URL",
                      help="measure a running dashboard instead of seeding and serving one (repeatable)")
     web.add_argument("--chromium", default=os.environ.get("PANTAU_CHROMIUM", "/usr/bin/chromium"),
