@@ -8,6 +8,8 @@ temp paths, the modules a Debian server would load) includes them.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import shutil
 import socket
@@ -62,6 +64,16 @@ def self_signed(folder: Path, name: str = "localhost") -> tuple[Path, Path]:
     return cert, key
 
 
+def spki_hash(cert: Path) -> str:
+    """Base64 SHA-256 of a certificate's public key: Chromium's --ignore-certificate-errors-spki-list
+    then trusts it like a real certificate (with a merely ignored error it would cache nothing)."""
+    key = subprocess.run(["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"], check=True,
+                         capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key, check=True,
+                         capture_output=True).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
 class LocalProxy:
     """nginx in `prefix`, listening on loopback, in front of the two Streamlit ports."""
 
@@ -73,6 +85,7 @@ class LocalProxy:
         self.port = free_port()
         self.tls_port = free_port() if tls else None
         self.htpasswd = htpasswd
+        self.cert: Path | None = None
         self.process: subprocess.Popen | None = None
         self.summary_dir = self.prefix / "www"  # `pantau summary --out` writes ringkas.html here
 
@@ -91,6 +104,7 @@ class LocalProxy:
                "SUMMARY_DIR": str(self.summary_dir)}
         if self.tls_port:
             cert, key = self_signed(self.prefix)
+            self.cert = cert
             env.update({"TLS_LISTEN": f"127.0.0.1:{self.tls_port}", "TLS_CERT": str(cert), "TLS_KEY": str(key)})
         subprocess.run([str(DEPLOY / "render-nginx"), str(conf)], env=env, check=True, capture_output=True)
         modules = "\n".join(f"load_module {MODULES / m};" for m in OPTIONAL_MODULES if (MODULES / m).exists())
