@@ -123,8 +123,6 @@ def render() -> None:
     more = f" Tabel ini memuat {BOARD_ROWS} teratas dari {len(board)} unit." if len(board) > BOARD_ROWS else ""
     st.caption(f"Indeks Imbang = hari aktif ÷ rujukan pimpinan; mengimbangi bila ≥ {fmt_pace(threshold)}. "
                f"Status diambil pada akhir periode (hari ini untuk periode yang masih berjalan).{more}")
-    with st.expander(f"Tabel lengkap: {len(board)} unit, semua kolom, bisa diurutkan"):
-        st.dataframe(board, hide_index=True, width="stretch", height=table_height(len(shown)))
     unit_link(shown.sort_values("name"), "ringkasan-unit")
 
     # Pictures, not Plotly: see the module docstring.
@@ -132,6 +130,9 @@ def render() -> None:
              alt="Diagram batang hari aktif per unit dibanding rujukan pimpinan")
     st.image(svg_charts.pace_histogram(shown, threshold), width="stretch",
              alt="Histogram sebaran Indeks Imbang dengan garis ambang")
+    # Below the charts: the grid's bundle and its Arrow data come after the first screen.
+    with st.expander(f"Papan peringkat lengkap: {len(board)} unit, semua kolom, bisa diurutkan"):
+        st.dataframe(board, hide_index=True, width="stretch", height=table_height(len(shown)))
 
     previous = period.previous()
     before = data.status_at(ctx.db, ctx.reg, ctx.today, previous.end)
