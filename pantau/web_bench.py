@@ -184,18 +184,24 @@ def measure(browser_path: str, url: str, link: Link, repeat: int, timeout_s: flo
                 # difference painting pixels, which a phone's GPU does not.
                 context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, is_mobile=True,
                                               has_touch=True)
-                first = visit(context, url, link, timeout_s)
-                again = visit(context, url, link, timeout_s)
-                runs.append((first, again))
+                try:
+                    first = visit(context, url, link, timeout_s)
+                    again = visit(context, url, link, timeout_s)
+                    runs.append((first, again))
+                except Exception as exc:  # a visit that never showed the page: counted, not fatal
+                    print(f"pantau: a run against {url} failed: {str(exc).splitlines()[0]}", file=sys.stderr)
             finally:
                 browser.close()
     return runs
 
 
-def report(emit: Callable, prefix: str, link: Link, runs: list[tuple[Visit, Visit]]) -> None:
+def report(emit: Callable, prefix: str, link: Link, runs: list[tuple[Visit, Visit]], repeat: int) -> None:
     def median(values):
         return statistics.median(values)
 
+    emit(f"{prefix}.{link.name}.runs_failed", repeat - len(runs))
+    if not runs:
+        return
     for label, index in (("first", 0), ("repeat", 1)):
         visits = [r[index] for r in runs]
         for key in ("bytes", "requests", "ws_bytes", "leaderboard_s", "first_chart_s", "lcp_s"):
@@ -348,7 +354,7 @@ def run(args, emit: Callable, machine: Callable) -> int:
             emit(f"{name}.url", url)
             for link in links:
                 runs = measure(chromium, url, link, args.repeat, args.timeout, trust)
-                report(emit, name, link, runs)
+                report(emit, name, link, runs, args.repeat)
     emit("target.fast4g.leaderboard_s", "<= 2.5")
     emit("target.fast4g.first_chart_s", "<= 4")
     emit("target.slow4g.leaderboard_s", "<= 6")
