@@ -2,7 +2,7 @@
 
 Written after each collection (`pantau summary --out FILE`, run by the collection's systemd
 unit) and served by nginx as a plain file, it needs no JavaScript, no websocket and no Python
-per visit: about 2 kB compressed for Blora, so a phone on Slow 4G shows the leaderboard in well under a
+per visit: about 5 kB transferred for Blora, so a phone on Slow 4G shows the leaderboard in well under a
 second of transfer, where the Streamlit page first needs about 1 MB of JavaScript. It shows the
 last complete week: how many units of each kind keep pace with the leaders, the status counts,
 the leaderboard of OPD and kecamatan, and the active-days chart, with a link to the full
