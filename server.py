@@ -1,8 +1,12 @@
 """The dashboard's server: `streamlit run server.py` serves dashboard.py.
 
-It is the same dashboard as `streamlit run dashboard.py`, with one difference: the modules the
+It is the same dashboard as `streamlit run dashboard.py`, with two differences: the modules the
 pages need are imported when the server starts (a Streamlit st.App lifespan hook), not while the
-first visitor waits. `pantau demo` serves the dashboard this way.
+first visitor waits; and Streamlit's static files (the JavaScript bundles, 9 MB) are sent
+gzip-compressed, each compressed once per process (pantau.static_gzip), where Streamlit alone
+sends them uncompressed and leaves that to a proxy. `pantau demo` serves the dashboard this way;
+behind nginx (deploy/) the proxy compresses and this middleware is not asked (nginx asks for
+identity bodies).
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ import sys
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 from pantau.config import Config
+from pantau.static_gzip import StaticGzip
 from views.startup import preload
 
 log = logging.getLogger("pantau.server")
@@ -37,4 +43,4 @@ async def warm_start(_app):
 
 # Checked as the server loads this file, before it listens: a clear message and exit code 1.
 refuse_internal_without_login()
-app = st.App("dashboard.py", lifespan=warm_start)
+app = st.App("dashboard.py", lifespan=warm_start, middleware=[Middleware(StaticGzip)])

@@ -20,6 +20,7 @@ COMMANDS = (
     "pantau.commands.discover",
     "pantau.commands.screen",
     "pantau.commands.recap",
+    "pantau.commands.summary",
     "pantau.commands.demo",
     "pantau.commands.bench",
     "pantau.commands.users",

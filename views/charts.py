@@ -10,10 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-COLORS = {"aktif": "#2e7d32", "kurang aktif": "#f9a825", "dorman": "#c62828", "tanpa data": "#9e9e9e"}
-BAR = "#1565c0"
-LEADERS = "#6a1b9a"
-TARGET = "#ef6c00"
+from pantau.svg_charts import BAR, COLORS, LEADERS, TARGET  # noqa: F401  (one palette for both kinds of chart)
+
 DAY_NAMES = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
 
 

@@ -1,12 +1,22 @@
-"""Ringkasan: which units keep pace with the leaders in a period, and who went silent."""
+"""Ringkasan: which units keep pace with the leaders in a period, and who went silent.
+
+The first page most visitors open, often on a phone over 4G, so what they see first needs no
+heavy frontend bundle: the leaderboard is a Markdown table (Streamlit's Markdown renderer is
+part of its main bundle; the data grid is another 0.5 MB), and the two charts are small SVG
+images (pantau/svg_charts.py) rather than Plotly's 4.7 MB bundle. The full sortable grid is one
+tap away in an expander.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pandas as pd
 import streamlit as st
 
+from pantau import svg_charts
 from pantau.labels import KIND_LABELS
-from views import charts, data
+from views import data
 from views.common import (
     fmt_number,
     fmt_pace,
@@ -45,12 +55,29 @@ def leaderboard(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+BOARD_ROWS = 50  # rows of the Markdown leaderboard; the full grid below holds them all
+
+
+def leaderboard_markdown(board: pd.DataFrame, limit: int = BOARD_ROWS) -> str:
+    """The leaderboard's main columns as a Markdown table, names escaped (a phone shows it
+    without the data grid's bundle)."""
+    lines = ["| # | Unit | Indeks Imbang | Hari aktif | Publikasi | Status |", "|---:|---|---:|---:|---:|---|"]
+    for rank, row in enumerate(board.head(limit).to_dict("records"), start=1):
+        lines.append(f"| {rank} | {md_text(row['Unit'])} | {row['Indeks Imbang']} | {row['Hari aktif']} | "
+                     f"{row['Publikasi']} | {md_text(row['Status'])} |")
+    return "\n".join(lines)
+
+
 def render() -> None:
     ctx = data.context()
     header("Ringkasan", ctx, "Seberapa rutin setiap unit mempublikasikan kinerjanya, dibanding ritme Bupati dan "
                              "Wakil Bupati.")
     if not has_data(ctx):
         return
+    light = os.environ.get("PANTAU_SUMMARY_URL")  # set where nginx serves `pantau summary`'s page
+    if light and light.startswith("/"):
+        st.caption(f"Koneksi lambat? [Versi ringan halaman ini]({light}) memuat ringkasan minggu lalu tanpa "
+                   "JavaScript.")
     period = period_picker(ctx, "ringkasan")
     kinds = kind_filter("ringkasan-kinds")
     table = data.period_table(ctx, period.start, period.end)
@@ -90,14 +117,22 @@ def render() -> None:
         st.caption("Tidak punya sumber aktif, atau pengumpulan gagal 3 hari terakhir: belum bisa dinilai.")
         st.markdown("\n".join(f"- {md_text(r.name)}" for r in no_data.itertuples()) or "Tidak ada.")
 
+    board = leaderboard(shown)
     st.markdown("#### Papan peringkat")
-    st.dataframe(leaderboard(shown), hide_index=True, width="stretch", height=table_height(len(shown)))
+    st.markdown(leaderboard_markdown(board))
+    more = f" Tabel ini memuat {BOARD_ROWS} teratas dari {len(board)} unit." if len(board) > BOARD_ROWS else ""
     st.caption(f"Indeks Imbang = hari aktif ÷ rujukan pimpinan; mengimbangi bila ≥ {fmt_pace(threshold)}. "
-               "Status diambil pada akhir periode (hari ini untuk periode yang masih berjalan).")
+               f"Status diambil pada akhir periode (hari ini untuk periode yang masih berjalan).{more}")
     unit_link(shown.sort_values("name"), "ringkasan-unit")
 
-    st.plotly_chart(charts.active_days_vs_leaders(shown, reference), width="stretch")
-    st.plotly_chart(charts.pace_distribution(shown, threshold), width="stretch")
+    # Pictures, not Plotly: see the module docstring.
+    st.image(svg_charts.active_days_bars(shown, reference), width="stretch",
+             alt="Diagram batang hari aktif per unit dibanding rujukan pimpinan")
+    st.image(svg_charts.pace_histogram(shown, threshold), width="stretch",
+             alt="Histogram sebaran Indeks Imbang dengan garis ambang")
+    # Below the charts: the grid's bundle and its Arrow data come after the first screen.
+    with st.expander(f"Papan peringkat lengkap: {len(board)} unit, semua kolom, bisa diurutkan"):
+        st.dataframe(board, hide_index=True, width="stretch", height=table_height(len(shown)))
 
     previous = period.previous()
     before = data.status_at(ctx.db, ctx.reg, ctx.today, previous.end)
@@ -107,11 +142,11 @@ def render() -> None:
     if changes.empty:
         st.write("Tidak ada unit yang berubah status.")
     else:
-        st.dataframe(pd.DataFrame({
-            "Unit": changes["name"], "Jenis": changes["kind"].map(KIND_LABELS),
-            "Sebelumnya": [status_label(s) for s in changes["before"]],
-            "Sekarang": [status_label(s) for s in changes["after"]],
-        }), hide_index=True, width="stretch")
+        st.markdown("\n".join(["| Unit | Jenis | Sebelumnya | Sekarang |", "|---|---|---|---|"] + [
+            f"| {md_text(name)} | {KIND_LABELS.get(kind, md_text(kind))} | {md_text(status_label(before))} | "
+            f"{md_text(status_label(after))} |"
+            for name, kind, before, after in zip(changes["name"], changes["kind"], changes["before"],
+                                                 changes["after"], strict=True)]))
     st.caption("Cara menghitung setiap angka: lihat halaman Tentang Data.")
 
 

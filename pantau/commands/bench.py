@@ -31,14 +31,14 @@ from pantau.commands.common import fail
 from pantau.config import normalise_db_url
 
 NAME = "bench"
-HELP = "benchmarks: collection against the simulator, dashboard render times"
+HELP = "benchmarks: collection against the simulator, dashboard render times, a phone's page load"
 
 COLLECT_RATIO_TARGET = 1.5
 MAX_PER_HOST = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=("collect", "dashboard"), help="which benchmark")
+    parser.add_argument("what", choices=("collect", "dashboard", "web"), help="which benchmark")
     parser.add_argument("--sources", type=int, default=1000, help="collect: simulated sources (default 1000)")
     parser.add_argument("--latency-ms", type=float, default=150.0, help="collect: latency per response (default 150)")
     parser.add_argument("--workers", type=int, default=8, help="collect: collection threads (default 8)")
@@ -51,11 +51,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "run). The store is a SQLite file there unless --db names one (e.g. PostgreSQL); "
                              "$PANTAU_DB is never used, so a benchmark never writes into a real database")
     parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
+    web = parser.add_argument_group("web: a phone's first and repeat visit in headless Chromium")
+    web.add_argument("--links", nargs="+", choices=("unthrottled", "fast4g", "slow4g"),
+                     default=["unthrottled", "fast4g", "slow4g"], help="network links to emulate (default all)")
+    web.add_argument("--serve", nargs="+", choices=("nginx", "nginx-https", "demo", "summary"),
+                     default=["nginx", "nginx-https", "demo", "summary"],
+                     help="ways of serving to measure: through nginx from deploy/ over HTTP and over HTTPS "
+                          "(self-signed; HTTP/2, brotli), as the demo serves, and the static summary page "
+                          "(/ringkas through nginx over HTTPS) (default all)")
+    web.add_argument("--url", action="append", default=[], metavar="NAME=URL",
+                     help="measure a running dashboard instead of seeding and serving one (repeatable)")
+    web.add_argument("--chromium", default=os.environ.get("PANTAU_CHROMIUM", "/usr/bin/chromium"),
+                     help="Chromium executable (default $PANTAU_CHROMIUM or /usr/bin/chromium)")
+    web.add_argument("--timeout", type=float, default=180.0, help="seconds a visit may take (default 180)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.what == "collect":
         return bench_collect(args)
+    if args.what == "web":
+        return bench_web(args)
     return bench_dashboard(args)
 
 
@@ -159,6 +174,18 @@ def bench_collect(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     emit("memory.peak_simulator_mb", peak_memory_mb(resource.RUSAGE_CHILDREN))
     return 0
+
+
+# --- web ---------------------------------------------------------------------------------------
+
+def bench_web(args: argparse.Namespace) -> int:
+    from pantau.sim import web_bench
+
+    if args.repeat < 1 or args.timeout <= 0:
+        return fail("--repeat and --timeout must be positive")
+    if any("=" not in u for u in args.url):
+        return fail("--url takes NAME=URL, e.g. --url prod=https://pantau.example.go.id")
+    return web_bench.run(args, emit, machine)
 
 
 # --- dashboard -----------------------------------------------------------------------------------
