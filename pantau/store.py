@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -535,6 +535,17 @@ class Store:
             for chunk in _chunks(gone, 400):
                 conn.execute(update(posts).where(posts.c.id.in_(chunk)).values(missing_since=to_db_time(utcnow())))
         return len(gone)
+
+    def stored_published(self, source_id: str, external_ids: Collection[str]) -> dict[str, datetime]:
+        """external id -> stored publication time, for those of `external_ids` this source holds."""
+        wanted = list(dict.fromkeys(external_ids))
+        found: dict[str, datetime] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted, 400):
+                rows = conn.execute(select(posts.c.external_id, posts.c.published_at).where(
+                    posts.c.source_id == source_id, posts.c.external_id.in_(chunk))).all()
+                found.update((r.external_id, from_db_time(r.published_at)) for r in rows)
+        return found
 
     def newest_published(self, source_id: str) -> datetime | None:
         with self.engine.connect() as conn:
