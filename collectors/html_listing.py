@@ -32,6 +32,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin
 
@@ -53,6 +54,9 @@ STATE_UNDATED = "undated_pages"
 MAX_UNDATED = 200
 # An article answering these is gone or forbidden: an item error, not a failed walk.
 GONE_STATUSES = frozenset({401, 403, 404, 410, 451})
+# Article pages fetched at once: the HTTP layer's per-host limit (more would only queue), and
+# at most one fetched in vain when the walk stops at an article older than `since`.
+ARTICLES_AT_ONCE = 2
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">.
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w:.-]+)", re.IGNORECASE)
@@ -215,46 +219,58 @@ class _ArticleWalk:
         """(posts, items with a readable date, whether the walk must stop here)."""
         links = [(item, *_item_link(item, options, page_url)) for item in items]
         stored = self.ctx.stored([url for _, url, _ in links if url])
-        posts: list[Post] = []
-        dated = 0
+        wanted: list[tuple[Tag, str, Tag]] = []
+        stored_at: datetime | None = None
         for item, url, link in links:
             if url is None:
                 errors.append(f"item without a link on {page_url}")
-                continue
-            if url in self.seen_ids:
-                continue
-            if url in stored:
+            elif url in stored:
                 # Everything below is older and was read before: the walk ends here.
-                self.result.listed_after = stored[url]
-                return posts, dated + 1, True
-            if url in self.undated:
+                stored_at = stored[url]
+                break
+            elif url in self.undated:
                 errors.append(f"no publication date on the article page (as before) for {url}")
-                continue
-            try:
-                response = self.ctx.http.get(url)
-            except (HttpStatusError, RobotsDisallowed) as exc:
-                if isinstance(exc, RobotsDisallowed) or exc.status in GONE_STATUSES:
-                    errors.append(f"article page {exc} for {url}")
-                    continue
-                return self._stop(posts, dated, url, exc)
-            except FetchError as exc:
-                return self._stop(posts, dated, url, exc)
-            try:
-                found = page_date(decode_html(response), self.ctx.zone, self.now)
-            except DateParseError as exc:
-                errors.append(f"{exc} for {url}")
-                self._remember_undated(url)
-                continue
-            dated += 1
-            parsed = found.parsed
-            if not on_or_after(parsed.when, parsed.date_only, self.ctx.since, self.ctx.zone):
-                return posts, dated, True
-            posts.append(Post(source_id=self.ctx.source.source_id, external_id=url, url=url,
-                              title=_item_title(item, link, options), published_at=parsed.when,
-                              date_only=parsed.date_only))
+            elif url not in self.seen_ids:
+                wanted.append((item, url, link))
+        posts: list[Post] = []
+        dated = 0
+        with ThreadPoolExecutor(max_workers=ARTICLES_AT_ONCE, thread_name_prefix="article") as pool:
+            for start in range(0, len(wanted), ARTICLES_AT_ONCE):
+                chunk = wanted[start:start + ARTICLES_AT_ONCE]
+                for (item, url, link), answer in zip(chunk, pool.map(self._fetch, [u for _, u, _ in chunk]),
+                                                     strict=True):
+                    if isinstance(answer, FetchError):
+                        gone = isinstance(answer, RobotsDisallowed) or \
+                            (isinstance(answer, HttpStatusError) and answer.status in GONE_STATUSES)
+                        if not gone:
+                            return self._stop(posts, dated, answer)
+                        errors.append(f"article page {answer} for {url}")
+                        continue
+                    try:
+                        found = page_date(decode_html(answer), self.ctx.zone, self.now)
+                    except DateParseError as exc:
+                        errors.append(f"{exc} for {url}")
+                        self._remember_undated(url)
+                        continue
+                    dated += 1
+                    parsed = found.parsed
+                    if not on_or_after(parsed.when, parsed.date_only, self.ctx.since, self.ctx.zone):
+                        return posts, dated, True
+                    posts.append(Post(source_id=self.ctx.source.source_id, external_id=url, url=url,
+                                      title=_item_title(item, link, options), published_at=parsed.when,
+                                      date_only=parsed.date_only))
+        if stored_at is not None:
+            self.result.listed_after = stored_at
+            return posts, dated + 1, True
         return posts, dated, False
 
-    def _stop(self, posts: list[Post], dated: int, url: str, exc: FetchError) -> tuple[list[Post], int, bool]:
+    def _fetch(self, url: str):
+        try:
+            return self.ctx.http.get(url)
+        except FetchError as exc:
+            return exc
+
+    def _stop(self, posts: list[Post], dated: int, exc: FetchError) -> tuple[list[Post], int, bool]:
         self.result.notes.append(f"article page failed ({exc.kind}): {exc}; older items not read")
         self.result.truncated = True
         return posts, max(dated, 1), True

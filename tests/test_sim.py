@@ -500,7 +500,14 @@ def test_simulator_in_its_own_process_is_driven_through_the_control_port():
         simulator.stop()
 
 
-def test_listing_without_dates_dates_each_article_page_its_own_way(world, server, http):
+def test_listing_without_dates_dates_each_article_page_its_own_way(http):
+    # The 13th OPD is the first on the no-date listing's slot.
+    world = build_world(small_regency(BLORA.units, opd=13, kecamatan=1, villages=0), seed=7, weeks=20)
+    with SimServer(world, FaultPlan.off()) as server:
+        check_nodate_listing(world, server, http)
+
+
+def check_nodate_listing(world, server, http):
     host, channel = channel_of(world, "listing-nodate")
     soup = BeautifulSoup(http.get(host.base + "/berita").content, "lxml")
     links = [a["href"] for a in soup.select("div.daftar-berita div.berita h3.judul a")]
