@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
@@ -45,16 +46,18 @@ DUBLIN_CORE = ("dcterms.issued", "dc.date.issued", "dcterms.created", "dc.date.c
 # JSON-LD types whose datePublished is the article's (a WebPage's may be the site's launch).
 ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "report",
                            "analysisnewsarticle", "socialmediaposting"})
-# Where an article's own content sits; a page without any of these is read whole.
-MAIN_SCOPES = ("article", "main", "[role=main]", "[itemprop=articleBody]", ".post", ".entry", "#content",
-               ".content")
+# Where an article's own content sits, surest first; a page without any of these is read whole.
+MAIN_SCOPES: tuple[dict, ...] = ({"name": "article"}, {"name": "main"}, {"attrs": {"role": "main"}},
+                                 {"attrs": {"itemprop": "articleBody"}}, {"class_": "post"}, {"class_": "entry"},
+                                 {"id": "content"}, {"class_": "content"})
 # Page furniture whose dates are not the article's: menus, sidebars ("Berita Terbaru" with their
 # own dates), footers, and the top bar of many government sites that prints today's date.
-NOISE = ("script", "style", "noscript", "nav", "aside", "footer", "form", ".sidebar", ".widget", "#sidebar",
-         ".related", ".terkait", ".recent", ".comments", "#comments", ".top-bar", ".topbar")
+NOISE_TAGS = frozenset({"script", "style", "noscript", "nav", "aside", "footer", "form"})
+NOISE_WORDS = frozenset({"sidebar", "widget", "related", "terkait", "recent", "comments", "top-bar", "topbar"})
 # Class or id words of the element holding a visible date on Indonesian CMS themes.
 DATE_HINTS = re.compile(r"date|tanggal|tgl|time|waktu|publish|posted|diterbitkan|meta|byline|info|calendar",
                         re.IGNORECASE)
+CALENDAR_ICON = re.compile(r"calendar|clock", re.IGNORECASE)
 # A visible date sits in a short element; a long one is prose.
 MAX_DATE_TEXT = 160
 # How much text after the title may hold "(29/6/2020)".
@@ -79,7 +82,11 @@ class _Page:
         # (scripts included) is stripped.
         self.json_ld = [(s.string or s.get_text() or "").strip() for s in self.soup.find_all(
             "script", attrs={"type": re.compile(r"ld\+json", re.IGNORECASE)})]
-        self.scope = _main_scope(self.soup)
+
+    @cached_property
+    def scope(self) -> Tag:
+        # Stripping the furniture costs as much as parsing: only rules past the metadata need it.
+        return _main_scope(self.soup)
 
     def plausible(self, parsed: ParsedDate) -> bool:
         return parsed.when <= self.now + CLOCK_SLACK
@@ -96,7 +103,10 @@ class _Page:
 
 def _main_scope(soup: BeautifulSoup) -> Tag:
     body = soup.body or soup
-    for tag in body.select(",".join(NOISE)):
+    # (find_all with plain tests: CSS selectors through soupsieve cost more than the parse.)
+    noise = [tag for tag in body.find_all(True)
+             if tag.name in NOISE_TAGS or NOISE_WORDS.intersection([*tag.get("class", []), tag.get("id") or ""])]
+    for tag in noise:
         if not tag.decomposed:
             tag.decompose()
     # A <header> outside the article is the site's banner (often with today's date); inside it,
@@ -104,8 +114,9 @@ def _main_scope(soup: BeautifulSoup) -> Tag:
     for header in body.find_all("header"):
         if not header.decomposed and header.find_parent(["article", "main"]) is None and header.find("h1") is None:
             header.decompose()
-    for selector in MAIN_SCOPES:
-        found = body.select_one(selector)
+    for query in MAIN_SCOPES:
+        found = body.find(query.get("name"), attrs=query.get("attrs", {}),
+                          **{k: v for k, v in query.items() if k in ("class_", "id")})
         if found is not None and found.get_text(strip=True):
             return found
     return body
@@ -177,10 +188,11 @@ def from_time_element(page: _Page) -> ParsedDate | None:
 
 
 def from_visible_date(page: _Page) -> ParsedDate | None:
+    # An element holding a calendar or clock icon ("<i class='fa fa-calendar'></i> 29 Juni 2020").
+    with_icon = {id(icon.parent) for icon in page.scope.find_all("i", class_=CALENDAR_ICON)}
     for tag in page.scope.find_all(True):
         words = " ".join([*tag.get("class", []), tag.get("id") or ""])
-        icon = tag.find("i", class_=re.compile(r"calendar|clock", re.IGNORECASE), recursive=False)
-        if not (DATE_HINTS.search(words) or icon is not None):
+        if not (id(tag) in with_icon or (words.strip() and DATE_HINTS.search(words))):
             continue
         text = " ".join(tag.get_text(" ", strip=True).split())
         if 6 <= len(text) <= MAX_DATE_TEXT and (parsed := page.parse(text)):

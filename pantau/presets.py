@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from pantau.config import DATA_DIR
 
@@ -55,3 +56,32 @@ def resolve(options: dict[str, Any]) -> dict[str, Any]:
         return dict(options)
     preset = load_presets()[str(name)]
     return {**preset.options, **{k: v for k, v in options.items() if k != "preset"}}
+
+
+@dataclass(frozen=True)
+class PresetMatch:
+    preset: str
+    address: str  # the listing to register
+    evidence: str
+
+
+def match_page(url: str, soup) -> PresetMatch | None:
+    """The preset a fetched page shows signs of (for `pantau discover`), or None.
+
+    The page is the listing itself when its path is the preset's listing path and the preset's
+    selectors find linked items on it; otherwise a link on the page to that listing path
+    (a home page linking its news) is proposed.
+    """
+    path = urlsplit(url).path or "/"
+    for preset in load_presets().values():
+        if preset.matches_path(path):
+            items = soup.select(preset.options["item"]) if preset.options.get("item") else []
+            linked = [i for i in items if i.select_one(preset.options.get("link") or "a[href]") is not None]
+            if linked:
+                return PresetMatch(preset.name, url, f"{len(linked)} items match the {preset.name} preset")
+    for preset in load_presets().values():
+        for anchor in soup.find_all("a", href=True):
+            target = urljoin(url, anchor["href"].strip())
+            if urlsplit(target).netloc == urlsplit(url).netloc and preset.matches_path(urlsplit(target).path):
+                return PresetMatch(preset.name, target, f"links to a {preset.name} news listing")
+    return None
