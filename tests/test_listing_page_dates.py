@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from collectors import article_date, html_listing
@@ -215,3 +216,31 @@ def test_year_only_guess_is_never_accepted():
             "<p>Kecamatan ini berdiri tahun 2025 dan terus berbenah.</p><footer>&copy; 2025</footer></body></html>")
     with pytest.raises(DateParseError):
         article_date.page_date(html, JAKARTA, NOW)
+
+
+def test_post_gone_above_the_first_stored_item_is_marked_not_deleted(store):
+    """Stopping at the first stored item still notices a newer stored post the listing dropped,
+    and never marks the older stored posts it did not re-read."""
+    with FixtureServer() as server:
+        address = serve_site(server)
+        listing = (HERE / "listing_1.html").read_text()
+        shown = {"page": listing}
+        server.route("/berita", lambda request: Reply(
+            200, shown["page"] if request.query.get("hal", "1") == "1" else (HERE / "listing_2.html").read_text(),
+            {}, "text/html; charset=UTF-8"))
+        src = source(address)
+        register(store, src)
+        with HttpClient(HttpPolicy(max_retries=0, backoff=0)) as client:
+            first = collect_one(src, store, client, zone=JAKARTA, fallback_since=SINCE, now=NOW)
+        newest = "/berita/baca/118/camat-jepon-pantau-distribusi-pupuk"
+        start = listing.index(f'<div class="berita">\n    <h3 class="judul"><a href="{newest}"')
+        shown["page"] = listing[:start] + listing[listing.index("</div>", listing.index("selengkapnya", start)) + 6:]
+        assert newest not in shown["page"]
+        with HttpClient(HttpPolicy(max_retries=0, backoff=0)) as client:
+            second = collect_one(src, store, client, zone=JAKARTA, fallback_since=SINCE, now=NOW)
+        frame = store.posts_frame()
+    # The first run skipped an undated item, so it looked for nothing gone; the second is complete.
+    assert first.items_new == 10 and second.requests == 1
+    gone = {row.external_id.removeprefix(server.base) for row in frame.itertuples() if pd.notna(row.missing_since)}
+    assert gone == {newest}
+    assert len(frame) == 10  # marked, never deleted
