@@ -75,8 +75,9 @@ class PageDate:
 class _Page:
     """The parsed page and the views the rules share."""
 
-    def __init__(self, html: str, zone: ZoneInfo, now: datetime):
+    def __init__(self, html: str, zone: ZoneInfo, now: datetime, title: str = ""):
         self.html, self.zone, self.now = html, zone, now
+        self.title = _words(title)
         self.soup = BeautifulSoup(html, "lxml")
         # JSON-LD blocks sit in <head> or anywhere in <body>: read them before the furniture
         # (scripts included) is stripped.
@@ -200,8 +201,23 @@ def from_visible_date(page: _Page) -> ParsedDate | None:
     return None
 
 
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _title_element(page: _Page) -> Tag | None:
+    """The article's heading: the one reading as the listing's title, else the first <h1> (a
+    site's logo may be an <h1> too, hence the title first), else the first <h2>/<h3>."""
+    headings = page.scope.find_all(["h1", "h2", "h3", "h4"])
+    if page.title:
+        for heading in headings:
+            if _words(heading.get_text(" ", strip=True)) == page.title:
+                return heading
+    return page.scope.find("h1") or page.soup.find("h1") or (headings[0] if headings else None)
+
+
 def from_text_near_title(page: _Page) -> ParsedDate | None:
-    title = page.scope.find("h1") or page.soup.find("h1") or page.scope.find(["h2", "h3"])
+    title = _title_element(page)
     strings = title.find_all_next(string=True) if title is not None else page.scope.find_all(string=True)
     text = ""
     for piece in strings:
@@ -259,9 +275,10 @@ STRUCTURED: tuple[tuple[str, Callable[[_Page], ParsedDate | None]], ...] = (
 RULES = (*STRUCTURED, ("visible", from_visible_date), ("text", from_text_near_title), ("htmldate", from_htmldate))
 
 
-def page_date(html: str, zone: ZoneInfo, now: datetime) -> PageDate:
-    """The article's publication date; DateParseError when the page shows none."""
-    page = _Page(html, zone, now)
+def page_date(html: str, zone: ZoneInfo, now: datetime, title: str = "") -> PageDate:
+    """The article's publication date; DateParseError when the page shows none. `title` (the
+    listing's) tells the article's heading from a site's logo heading."""
+    page = _Page(html, zone, now, title)
     for name, rule in RULES:
         parsed = rule(page)
         if parsed is None:

@@ -246,8 +246,9 @@ class _ArticleWalk:
                             return self._stop(posts, dated, answer)
                         errors.append(f"article page {answer} for {url}")
                         continue
+                    title = _item_title(item, link, options)
                     try:
-                        found = page_date(decode_html(answer), self.ctx.zone, self.now)
+                        found = page_date(decode_html(answer), self.ctx.zone, self.now, title)
                     except DateParseError as exc:
                         errors.append(f"{exc} for {url}")
                         self._remember_undated(url)
@@ -257,7 +258,7 @@ class _ArticleWalk:
                     if not on_or_after(parsed.when, parsed.date_only, self.ctx.since, self.ctx.zone):
                         return posts, dated, True
                     posts.append(Post(source_id=self.ctx.source.source_id, external_id=url, url=url,
-                                      title=_item_title(item, link, options), published_at=parsed.when,
+                                      title=title, published_at=parsed.when,
                                       date_only=parsed.date_only))
         if stored_at is not None:
             self.result.listed_after = stored_at

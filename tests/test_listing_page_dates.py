@@ -244,3 +244,11 @@ def test_post_gone_above_the_first_stored_item_is_marked_not_deleted(store):
     gone = {row.external_id.removeprefix(server.base) for row in frame.itertuples() if pd.notna(row.missing_since)}
     assert gone == {newest}
     assert len(frame) == 10  # marked, never deleted
+
+
+def test_text_date_is_read_after_the_articles_heading_not_the_logo():
+    html = ("<html><body><div class='brand'><h1>Pemerintah Kabupaten Blora</h1><p>Jl. Pemuda 2, 1/2/2019</p></div>"
+            "<div class='isi'><h3>Bupati Tinjau Embung</h3><p>BLORA - (29/6/2020) Bupati meninjau embung.</p></div>"
+            "</body></html>")
+    found = article_date.page_date(html, JAKARTA, NOW, title="Bupati  Tinjau Embung")
+    assert (found.rule, found.parsed.when) == ("text", expected_time("2020-06-29")[0])
