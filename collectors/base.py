@@ -9,7 +9,7 @@ across machines by a task engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,10 @@ class CollectContext:
     credentials: dict[str, str] = field(default_factory=dict)
     # "Now" for the collection; pinned by the demo to the simulation's last day.
     now: datetime | None = None
+    # Which of these external ids the store already holds for this source, with their stored
+    # publication time. A collector that pays a request per item (a listing without dates,
+    # read from each article's own page) asks before paying; the others never need it.
+    stored: Callable[[Collection[str]], dict[str, datetime]] = field(default=lambda ids: {})
 
 
 @dataclass
@@ -56,6 +60,10 @@ class CollectResult:
     account: dict[str, int | None] = field(default_factory=dict)
     # Free-form notes for the attempt log (quota used, fallbacks taken).
     notes: list[str] = field(default_factory=list)
+    # Set by a collector that stopped at the first item already stored (newest first): the
+    # listing was read in full only for posts published after this instant, so only there can
+    # a stored post be found gone upstream. None: the whole window since `since` was read.
+    listed_after: datetime | None = None
 
 
 Collect = Callable[[CollectContext], CollectResult]

@@ -339,6 +339,48 @@ def parse_date(text: str, zone: ZoneInfo, now: datetime | None = None) -> Parsed
     raise DateParseError(f"unrecognised date {text.strip()[:80]!r}")
 
 
+def _numeric_day(match: re.Match) -> date:
+    return date(_year(match.group("year")), int(match.group("month")), int(match.group("day")))
+
+
+# The explicit forms a date can take inside running text, with how each builds its day. No
+# relative words ("kemarin" in a sentence is not the article's date) and no dateparser guess.
+_IN_TEXT: tuple[tuple[re.Pattern, Callable[[re.Match], date]], ...] = (
+    (DAY_MONTH_YEAR, _named_month_date),
+    (MONTH_DAY_YEAR, _named_month_date),
+    (YEAR_MONTH_DAY, _numeric_day),
+    (DAY_MONTH_YEAR_NUMERIC, _numeric_day),
+)
+
+
+def find_dates(text: str, zone: ZoneInfo) -> list[ParsedDate]:
+    """Every date written in a longer text, in reading order: "BLORA - (29/6/2020) Bupati ..."
+    gives 29 June 2020. Impossible dates ("31/2/2020") and years before EARLIEST_YEAR are skipped."""
+    norm = _normalise(text)
+    spans: list[tuple[int, int, ParsedDate]] = []
+    for pattern, build in _IN_TEXT:
+        for match in pattern.finditer(norm):
+            try:
+                parsed = _assemble(build(match), match, zone)
+            except ValueError:
+                continue
+            if parsed.when.year >= EARLIEST_YEAR:
+                spans.append((match.start(), match.end(), parsed))
+    spans.sort(key=lambda span: (span[0], -span[1]))
+    found, end = [], -1
+    for start, stop, parsed in spans:
+        if start >= end:  # "10 September 2025" is not also read as "September 2025"
+            found.append(parsed)
+            end = stop
+    return found
+
+
+def search_date(text: str, zone: ZoneInfo) -> ParsedDate | None:
+    """The first date written in a longer text, or None."""
+    dates = find_dates(text, zone)
+    return dates[0] if dates else None
+
+
 def on_or_after(when: datetime, date_only: bool, since: datetime, zone: ZoneInfo) -> bool:
     """Whether an item is wanted for `since`; a date-only item counts by its local day."""
     if date_only:

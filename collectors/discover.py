@@ -7,6 +7,7 @@ BeautifulSoup. Platform signs, cheapest and surest first:
 - OpenSID: an "OpenSID" generator or footer, a `/feed.xml` alternate link, or article links
   shaped `/artikel/Y/M/D/slug`.
 - Blogger: a `blogger` generator, or a blogspot host.
+- a CMS with a ready `html_listing` preset (pantau/presets.py): its listing path and selectors.
 Social links are profile links only: share intents (facebook.com/sharer, twitter.com/intent,
 …) and single posts (instagram.com/p/…, youtube.com/watch…) are not accounts. Nothing is
 invented: a Facebook page linked by name gets no numeric id, and its row stays inactive.
@@ -21,6 +22,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 from collectors.http import SourceHttp
+from pantau.presets import PresetMatch, match_page
 from pantau.redaction import redact_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
@@ -61,6 +63,8 @@ class Discovery:
     feed: str = ""
     root: str = ""
     accounts: list[Account] = field(default_factory=list)
+    # A ready html_listing preset the page matches (data/listing_presets.csv), and its listing.
+    preset: PresetMatch | None = None
 
 
 def discover(http: SourceHttp, url: str) -> Discovery:
@@ -74,6 +78,8 @@ def read_page(url: str, html: str, headers: dict[str, str] | None = None) -> Dis
     found.platform, found.evidence = platform_of(url, html, soup, headers or {})
     found.feed = feed_of(url, soup)
     found.root = site_root(url, soup)
+    if found.platform == "other":
+        found.preset = match_page(url, soup)
     seen: set[tuple[str, str]] = set()
     for anchor in soup.find_all("a", href=True):
         account = account_of(urljoin(url, anchor["href"].strip()))

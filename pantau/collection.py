@@ -216,7 +216,8 @@ def collect_source(
         newest_before = store.newest_published(source.source_id)
         since = since_for(newest_before, fallback_since)
         ctx = CollectContext(source=source, since=since, http=http, zone=zone, state=state,
-                             credentials=dict(credentials or {}), now=now)
+                             credentials=dict(credentials or {}), now=now,
+                             stored=lambda ids: store.stored_published(source.source_id, ids))
         result = COLLECTORS[source.collector](ctx)
         _check_ownership(source, result)
         run.items_seen, run.items_new = save_posts(store, source.unit_id, source.platform, result.posts)
@@ -224,7 +225,8 @@ def collect_source(
         if not result.truncated and not result.not_modified and not result.item_errors:
             # A full listing of [since, now]: stored posts of that window it no longer shows were
             # deleted upstream. They are marked, never removed: history is not rewritten.
-            gone = store.mark_missing(source.source_id, {p.external_id for p in result.posts}, since)
+            gone = store.mark_missing(source.source_id, {p.external_id for p in result.posts},
+                                      missing_window_start(since, result.listed_after))
             if gone:
                 log.info("%s: %d post(s) no longer shown upstream", source.source_id, gone)
         _record_side_results(store, source, result, newest_before or since, now)
@@ -256,6 +258,14 @@ def collect_source(
         log.log(level, "%s: %s %s", source.source_id, run.error_kind, run.error)
     store.record_attempt(run)
     return run
+
+
+def missing_window_start(since: datetime, listed_after: datetime | None) -> datetime:
+    """Where the stored posts a full listing no longer shows begin: `since`, or just after the
+    stored item a collector stopped at (that item and any sharing its instant were not re-read)."""
+    if listed_after is None:
+        return since
+    return max(since, listed_after + timedelta(microseconds=1))
 
 
 def _check_ownership(source: Source, result: CollectResult) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pantau import presets
 from pantau.models import (
     COLLECTOR_KINDS,
     PLATFORMS,
@@ -38,7 +39,8 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 INSTAGRAM_USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 FACEBOOK_PAGE_ID = re.compile(r"^[0-9]{5,20}$")
 YOUTUBE_HANDLE = re.compile(r"^@[A-Za-z0-9._-]{3,30}$")
-HTML_LISTING_SELECTORS = ("item", "title", "link", "date")
+# A listing without `date` (or with "date": "page") is dated from each article's own page.
+HTML_LISTING_SELECTORS = ("item", "title", "link")
 TRUE_WORDS = {"true", "1", "ya", "yes"}
 FALSE_WORDS = {"false", "0", "tidak", "no"}
 
@@ -258,16 +260,27 @@ def validate_sources(
             problems.append(Problem(file, index, "address",
                                     "empty address on an active source (set active to false until verified)"))
         if collector == "html_listing":
-            missing = [key for key in HTML_LISTING_SELECTORS if not options.get(key)]
-            if missing:
-                problems.append(Problem(file, index, "options",
-                                        f"html_listing needs CSS selectors for {', '.join(missing)}"))
+            problems += _listing_option_problems(file, index, options)
         for key in ("api_base", "web_base"):
             if key in options and not is_http_url(str(options[key])):
                 problems.append(Problem(file, index, "options", f"{key} must be an http(s) URL"))
         if len(problems) == before:
             sources.append(Source(source_id, unit_id, platform, collector, address, options, active))
     return sources, problems
+
+
+def _listing_option_problems(file: str, row: int, options: dict[str, Any]) -> list[Problem]:
+    if "preset" in options:
+        known = presets.load_presets()
+        if str(options["preset"]) not in known:
+            return [Problem(file, row, "options", f"unknown preset {options['preset']!r}; "
+                                                  f"known: {', '.join(sorted(known)) or 'none'}")]
+        options = presets.resolve(options)
+    missing = [key for key in HTML_LISTING_SELECTORS if not options.get(key)]
+    if missing:
+        return [Problem(file, row, "options", f"html_listing needs CSS selectors for {', '.join(missing)} "
+                                              "(or a preset)")]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ re-run must not duplicate anything; and past weeks must read from a real attempt
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -111,8 +113,11 @@ def test_demo_collect_only_cli_ends_with_the_truth_line(tmp_path):
     folder.mkdir()
     write_units_csv(units, folder / "units.csv")
     db = tmp_path / "demo.db"
+    # The same ports for both runs: a post's id on a site without ids of its own (an HTML
+    # listing, a feed) is its URL, so a site that moved to another port is another site.
     args = [sys.executable, "-m", "pantau", "demo", "--collect-only", "--registry", str(folder),
-            "--db", str(db), "--sim-port", "0", "--seed", "3", "--weeks", "8", "--weekly-rounds", "2"]
+            "--db", str(db), "--sim-port", str(free_port_block(len(units) + 1)), "--seed", "3", "--weeks", "8",
+            "--weekly-rounds", "2"]
     first = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert first.stdout.count("collection at ") == 3, first.stdout  # two Sunday rounds, then the last day
     last = first.stdout.strip().splitlines()[-1]
@@ -130,6 +135,23 @@ def test_demo_collect_only_cli_ends_with_the_truth_line(tmp_path):
     store = Store(f"sqlite:///{db}")
     assert store.post_count() == count  # same seed, same db: nothing duplicated
     store.dispose()
+
+
+def free_port_block(size: int) -> int:
+    """A first port, chosen by the system, with the `size` ports after it free as well."""
+    for _ in range(50):
+        with contextlib.ExitStack() as held:
+            first = held.enter_context(socket.socket())
+            first.bind(("127.0.0.1", 0))
+            base = first.getsockname()[1]
+            try:
+                for offset in range(1, size + 1):
+                    sock = held.enter_context(socket.socket())
+                    sock.bind(("127.0.0.1", base + offset))
+            except OSError:
+                continue
+            return base
+    raise AssertionError("no block of free loopback ports")
 
 
 def _demo_cli(tmp_path, *extra: str) -> subprocess.CompletedProcess:

@@ -186,8 +186,11 @@ def test_no_item_matches_is_a_parse_error(httpserver):
 
 
 def test_missing_selectors_are_not_collectable(httpserver):
-    with pytest.raises(NotCollectable, match="date"):
-        html_listing.collect(make_ctx(httpserver.url_for("/berita"), {"item": "li", "link": "a"}, local("2025-09-01T00:00")))
+    # Without "date" the listing is dated from its article pages; without "item" it cannot be read.
+    with pytest.raises(NotCollectable, match="item"):
+        html_listing.collect(make_ctx(httpserver.url_for("/berita"), {"link": "a"}, local("2025-09-01T00:00")))
+    with pytest.raises(NotCollectable, match="preset"):
+        html_listing.collect(make_ctx(httpserver.url_for("/berita"), {"preset": "nope"}, local("2025-09-01T00:00")))
 
 
 def test_first_page_failure_raises(httpserver):

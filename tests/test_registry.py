@@ -75,7 +75,8 @@ def test_unit_errors_name_file_row_and_column(tmp_path, expected, units):
         ("sources.csv:2:collector: unknown collector 'scraper'", "s1,opd-kominfo,website,scraper,https://a.example,,"),
         ("sources.csv:2:platform: unknown platform 'myspace'", "s1,opd-kominfo,myspace,feed,https://a.example,,"),
         ("sources.csv:2:active: expected true or false, got 'maybe'", "s1,opd-kominfo,website,feed,https://a.example,,maybe"),
-        ("sources.csv:2:options: html_listing needs CSS selectors for date", 's1,opd-kominfo,website,html_listing,https://a.example,"{""item"":""li"",""title"":""a"",""link"":""a""}",'),
+        ("sources.csv:2:options: html_listing needs CSS selectors for title", 's1,opd-kominfo,website,html_listing,https://a.example,"{""item"":""li"",""link"":""a"",""date"":""span""}",'),
+        ("sources.csv:2:options: unknown preset 'blorakb'; known: blorakab", 's1,opd-kominfo,website,html_listing,https://a.example,"{""preset"":""blorakb""}",'),
         ("sources.csv:3:source_id: duplicate source_id 's1' (first on row 2)",
          "s1,opd-kominfo,website,feed,https://a.example,,\ns1,opd-kominfo,website,feed,https://b.example,,"),
         ("sources.csv:2:address: empty address on an active source", "s1,opd-kominfo,instagram,instagram,,,"),
@@ -139,3 +140,15 @@ def test_shipped_blora_registry():
     assert kinds.count("opd") >= 20
     # Nobody verified any channel address: nothing is invented.
     assert all(not s.address or not s.active for s in registry.sources)
+
+
+def test_listing_preset_and_page_dates_load(tmp_path):
+    """A clerk writes {"preset": "blorakab"} and no selectors; a listing without a date selector is valid."""
+    folder = write(tmp_path / "r", sources=(
+        's1,opd-kominfo,website,html_listing,https://blorakab.example/index.php/public/berita/index,'
+        '"{""preset"":""blorakab""}",\n'
+        's2,kec-jati,website,html_listing,https://jati.example/berita,'
+        '"{""item"":""div.berita"",""title"":""h3 a"",""link"":""h3 a""}",\n'))
+    registry = load_registry(folder)
+    assert registry.sources[0].options == {"preset": "blorakab"}
+    assert [s.source_id for s in registry.sources] == ["s1", "s2"]

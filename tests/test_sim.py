@@ -498,3 +498,39 @@ def test_simulator_in_its_own_process_is_driven_through_the_control_port():
         assert simulator.stats()["requests"] == 0
     finally:
         simulator.stop()
+
+
+def test_listing_without_dates_dates_each_article_page_its_own_way(http):
+    # The 13th OPD is the first on the no-date listing's slot.
+    world = build_world(small_regency(BLORA.units, opd=13, kecamatan=1, villages=0), seed=7, weeks=20)
+    with SimServer(world, FaultPlan.off()) as server:
+        check_nodate_listing(world, server, http)
+
+
+def check_nodate_listing(world, server, http):
+    host, channel = channel_of(world, "listing-nodate")
+    soup = BeautifulSoup(http.get(host.base + "/berita").content, "lxml")
+    links = [a["href"] for a in soup.select("div.daftar-berita div.berita h3.judul a")]
+    assert links == [p.external_id for p in channel.visible(server.now)[:10]]
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", soup.select_one("div.daftar-berita").decode())
+    assert soup.select_one("ul.pagination a.next")["href"] == "/berita?hal=2"
+    pages = [http.get(host.base + p.external_id).text for p in channel.posts[:14]]
+    signs = ("article:published_time", "application/ld+json", "post-meta", "entry-date", "itemprop=\"datePublished\"",
+             "DC.date.issued", "BLORA - (")
+    assert {sign for sign in signs for page in pages if sign in page} == set(signs)
+
+
+def test_regency_cms_listing_pages_by_offset_with_a_nested_next_link(world, server, http):
+    host, channel = channel_of(world, "blorakab")
+    assert channel.unit_id == "opd-setda"
+    first = BeautifulSoup(http.get(host.base + "/index.php/public/berita/index").content, "lxml")
+    items = first.select("div.berita-list div.item-berita")
+    assert len(items) == 9 and all(i.select_one("a.btn").text == "Read more" for i in items)
+    assert first.select_one("a[rel=next]")["href"] == host.base + "/index.php/public/berita/index/9"
+    second = BeautifulSoup(http.get(host.base + "/index.php/public/berita/index/9").content, "lxml")
+    hrefs = [a["href"] for a in second.select("h4.judul-berita a")]
+    assert hrefs == [host.base + p.external_id for p in channel.visible(server.now)[9:18]]
+    article = http.get(hrefs[0]).text
+    post = channel.visible(server.now)[9]
+    local = post.local(world.zone)
+    assert f"({local.day}/{local.month}/{local.year})" in article

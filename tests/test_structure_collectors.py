@@ -2,7 +2,7 @@
 
 Layers, lowest first; a module imports only from its own layer or lower ones:
 
-  base         pantau.models, pantau.redaction, pantau.tables: plain records, the redaction rule and
+  base         pantau.models, pantau.presets, pantau.redaction, pantau.tables: plain records, the redaction rule and
                the reading of clerk-edited tables; no project imports
   collectors   collectors.*: one module per kind, the HTTP layer, the errors, the charset policy
   core         the rest of pantau: registry, store, ingest, the orchestrator (pantau.collection),
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("collectors", "pantau", "views")
 TOP_MODULES = ("dashboard", "server")
 
-BASE = ("pantau.models", "pantau.redaction", "pantau.tables")
+BASE = ("pantau.models", "pantau.presets", "pantau.redaction", "pantau.tables")
 ENTRY_POINTS = ("pantau.cli", "pantau.__main__", "pantau.commands", "pantau.sim", "server")
 LAYERS = ("base", "collectors", "core", "views", "entry points")
 # Core modules the collectors must never reach, named because the issue that split them named them.

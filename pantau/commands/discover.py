@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 
 from collectors.discover import Discovery, discover
@@ -77,19 +78,23 @@ def source_rows(found: Discovery, unit_id: str) -> tuple[list[list[str]], list[s
     rows: list[list[str]] = []
     used: set[str] = set()
 
-    def add(platform: str, collector: str, address: str, active: bool, note: str = "") -> None:
+    def add(platform: str, collector: str, address: str, active: bool, note: str = "", options: str = "") -> None:
         base = f"{unit_id}-{SHORT[platform]}"
         source_id, n = base, 2
         while source_id in used:
             source_id, n = f"{base}-{n}", n + 1
         used.add(source_id)
-        rows.append([source_id, unit_id, platform, collector, address, "", "true" if active else "false"])
+        rows.append([source_id, unit_id, platform, collector, address, options, "true" if active else "false"])
         if note:
             notes.append(f"{source_id}: {note}")
 
     if found.platform in SITE_COLLECTOR:
         add("website", SITE_COLLECTOR[found.platform], found.root, True,
             f"feed {found.feed}" if found.feed else "")
+    elif found.preset is not None:
+        add("website", "html_listing", found.preset.address, True,
+            f"preset {found.preset.preset} ({found.preset.evidence}); make sure the address is the listing's "
+            "first page", options=json.dumps({"preset": found.preset.preset}))
     elif found.feed:
         add("website", "feed", found.feed, True, "no known platform: collected through its feed")
     else:

@@ -16,7 +16,7 @@ from pathlib import Path
 from pantau.config import DEFAULT_REGISTRY
 from pantau.models import Source
 from pantau.registry import Settings, write_sources_csv, write_units_csv
-from pantau.sim.formats import graph, pages, youtube
+from pantau.sim.formats import cms, graph, pages, youtube
 from pantau.sim.world import Channel, Host, World
 
 # Where the simulator serves, and so the one non-public network its registry permits.
@@ -38,6 +38,12 @@ def source_of(channel: Channel, host: Host) -> Source:
     if variant == "listing":
         address = f"{base}/berita"
         options = dict(pages.LISTING_SELECTORS)
+    elif variant == "listing-nodate":
+        address = f"{base}/berita"
+        options = dict(cms.NODATE_SELECTORS)
+    elif variant == "blorakab":
+        address = f"{base}{cms.BLORAKAB_LISTING}"
+        options = {"preset": "blorakab"}
     elif variant == "feed":
         address = f"{base}/rss.xml"
     elif variant == "youtube":

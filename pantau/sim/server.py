@@ -27,6 +27,7 @@ from pantau.sim.formats import (
     Reply,
     Request,
     blogger,
+    cms,
     etag_of,
     graph,
     http_date,
@@ -216,6 +217,10 @@ def answer(channel: Channel, req: Request, cp1252: bool) -> Reply | None:
         return pages.respond_listing(channel, req, cp1252)
     if variant == "feed":
         return pages.respond_feed(channel, req)
+    if variant == "listing-nodate":
+        return cms.respond_nodate(channel, req)
+    if variant == "blorakab":
+        return cms.respond_blorakab(channel, req)
     if variant == "youtube":
         return youtube.respond(channel, req)
     if variant == "instagram":

@@ -36,6 +36,8 @@ VARIANT_COLLECTOR = {
     "opensid-old": "opensid",    # old OpenSID: broken feed (items after </channel>, undated)
     "blogger": "blogger",        # Blogger alt=json with -07:00 offsets
     "listing": "html_listing",   # a custom CMS: /berita pages with Indonesian dates
+    "listing-nodate": "html_listing",  # a custom CMS whose listing has no dates: each article page has
+    "blorakab": "html_listing",  # the regency's own CMS (CodeIgniter), read through the "blorakab" preset
     "feed": "feed",              # a custom CMS with only an RSS of its newest 10 items
     "youtube": "youtube",        # public channel feed (15 newest) + channel page + Data API
     "instagram": "instagram",    # Graph API business_discovery
@@ -169,7 +171,11 @@ class World:
 # --- Planning: which unit runs which channels ------------------------------------------------
 
 # Cycles, so that even a ten-unit test world holds every variant, and Blora holds them often.
-OPD_SITES = ("wp-rest", "wp-plain", "wp-locked", "wp-rest", "wp-waf", "wp-rest", "wp-html",
+# The first OPD (Setda) runs the regency's main site on its own CMS. The slot it takes from the
+# cycle goes, for the OPD that come back to it, to a listing without dates (every OPD there
+# publishes: an empty listing could not be told from a wrong selector).
+MAIN_SITE = "blorakab"
+OPD_SITES = ("listing-nodate", "wp-plain", "wp-locked", "wp-rest", "wp-waf", "wp-rest", "wp-html",
              "wp-rest", "wp-locked", "wp-plain", "wp-rest", "wp-rest")
 KECAMATAN_SITES = ("wp-rest", "listing", "feed", "wp-plain", "listing", "wp-rest", "wp-locked", "listing")
 # One slot per desa in turn: "" means the desa has no registered channel at all.
@@ -194,7 +200,7 @@ def plan_variants(units: Sequence[Unit]) -> list[tuple[Unit, list[str]]]:
         elif unit.kind == "opd":
             i = counters["opd"]
             counters["opd"] += 1
-            variants = [OPD_SITES[i % len(OPD_SITES)]]
+            variants = [MAIN_SITE if i == 0 else OPD_SITES[i % len(OPD_SITES)]]
             if i % 2 == 0:
                 variants.append("instagram")
             if i % 3 == 0:
@@ -327,6 +333,10 @@ def _with_identity(channel: Channel, post: SimPost, seed: int, zone: ZoneInfo) -
         external = f"/berita/{post.number}/{post.slug}"
     elif variant == "feed":
         external = f"/warta/{post.number}"
+    elif variant == "listing-nodate":
+        external = f"/berita/baca/{post.number}/{post.slug}"
+    elif variant == "blorakab":
+        external = f"/index.php/public/berita/detail/{post.number}/{post.slug}"
     else:
         external = str(post.number)
     return SimPost(**{**post.__dict__, "external_id": external})

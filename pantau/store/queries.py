@@ -6,14 +6,14 @@ Frames come back with aware UTC times; day columns are naive local midnights.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import and_, bindparam, func, or_, select
 
-from pantau.store.convert import aware, from_db_time, rows_frame, to_db_time
+from pantau.store.convert import aware, chunks, from_db_time, rows_frame, to_db_time
 from pantau.store.days import day_counts_frame, local_day_sql, text_days
 from pantau.store.rollup import DayRollup
 from pantau.store.schema import attempts, posts, sources
@@ -67,6 +67,17 @@ class DashboardQueries(DayRollup):
             monday = (days.c.day // 7) * 7  # day 0, 0001-01-01, is a Monday
             query = select(days.c.unit_id, monday, func.sum(days.c.posts)).group_by(days.c.unit_id, monday)
             return day_counts_frame(conn.execute(query).all(), "week_start")
+
+    def stored_published(self, source_id: str, external_ids: Collection[str]) -> dict[str, datetime]:
+        """external id -> stored publication time, for those of `external_ids` this source holds."""
+        wanted = list(dict.fromkeys(external_ids))
+        found: dict[str, datetime] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunks(wanted, 400):
+                rows = conn.execute(select(posts.c.external_id, posts.c.published_at).where(
+                    posts.c.source_id == source_id, posts.c.external_id.in_(chunk))).all()
+                found.update((r.external_id, from_db_time(r.published_at)) for r in rows)
+        return found
 
     def newest_published(self, source_id: str) -> datetime | None:
         with self.engine.connect() as conn:
