@@ -85,6 +85,9 @@ class CollectResult:
     account: dict[str, int | None] = field(default_factory=dict)
     # Free-form notes for the attempt log (quota used, fallbacks taken).
     notes: list[str] = field(default_factory=list)
+    # Windows [start, end) the collector knows it could not cover (an OpenSID sitemap dates
+    # entries there that no route reached and no page confirmed): recorded as coverage gaps.
+    gaps: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
 Collect = Callable[[CollectContext], CollectResult]
