@@ -140,6 +140,10 @@ class NoUsableRoute(ParseError):
     """Neither the feed, the archive nor the home list answered in a known format."""
 
 
+class WrongForm(NoUsableRoute):
+    """The site answered, but under the other URL form (index.php/ or not)."""
+
+
 def collect_site(ctx: CollectContext, site: str) -> CollectResult:
     """Collect the village at `site` (its base URL, ending in "/")."""
     notes: list[str] = []
@@ -199,8 +203,12 @@ def confirm_entries(ctx: CollectContext, listing: Listing, cover: FeedCover, not
         if ident in cover.ids or kinds.get(ident) == "artikel":
             kept.append(post)
             continue
-        if kinds.get(ident) or (cover.oldest is not None and day > cover.oldest):
-            excluded += 1  # known not to be an article, or within the feed's reach but not in it
+        if kinds.get(ident):
+            excluded += 1  # known not to be an article
+            continue
+        if cover.oldest is not None and day > cover.oldest:
+            kinds[ident] = "not-in-feed"  # within the feed's reach but not in it: not an article
+            excluded += 1
             continue
         if reads >= MAX_ENTRY_READS:
             unconfirmed.append(day)
@@ -266,6 +274,7 @@ def check_sitemap(ctx: CollectContext, site: str, result: CollectResult) -> Coll
         kinds[post.external_id] = "artikel"
         if on_or_after(post.published_at, post.date_only, ctx.since, ctx.zone):
             result.posts.append(post)
+    result.posts.sort(key=lambda p: p.published_at, reverse=True)
     result.gaps.extend(opensid_pages.gap_windows(check.unresolved, ctx))
     if check.reads or check.unresolved:
         result.notes.append(
@@ -315,6 +324,10 @@ def _read_feed(ctx: CollectContext, site: str, notes: list[str],
         if ITEMS_AFTER_CHANNEL.search(response.content) or "undated" in str(exc):
             _remember_feed(ctx, site, "broken")  # the old feed.php: it stays so until the site is upgraded
         return None, 0
+    if site_form(site) == "rewrite" and any("/index.php/artikel/" in p.url for p in items.posts):
+        # index.php/feed answers on every install, but its links show this one has no URL
+        # rewriting: every other route lives under index.php/ too.
+        raise WrongForm(f"the feed links index.php/ articles: {site} has no URL rewriting")
     foreign = [p for p in items.posts if not p.external_id.startswith("/artikel/")]
     if foreign and len(foreign) == len(items.posts):
         # Old feeds link first/artikel/{id}: an identity the archive cannot match.
