@@ -198,3 +198,29 @@ def test_sitemap_is_checked_weekly(httpserver):
     httpserver.clear_log()
     opensid.collect(make_ctx(address, RERUN_SINCE, state, now=NOW + timedelta(days=8)))
     assert log(httpserver) == ["GET /index.php/feed", "GET /sitemap.xml"]
+
+
+def test_runner_records_the_sitemap_gap_and_stores_no_static_page(httpserver, sqlite_store):
+    """Through the runner: the gap is a recorded coverage gap; static pages and agenda are not posts."""
+    from collectors.runner import collect_one
+    from pantau.models import Unit
+    from pantau.registry import Registry
+
+    hidden = {e["slug"] for e in articles()[52:55]}
+    village = Village(feed="404", hidden_from_json=hidden)
+    address = serve(httpserver, village)
+    original = village.entry_reply
+    village.entry_reply = lambda slug: Response("error", status=500) if slug in hidden else original(slug)
+    source = Source("desa-karangjati-web", "desa-karangjati", "website", "opensid", address)
+    sqlite_store.sync_registry(Registry(units=(Unit("desa-karangjati", "Desa Karangjati", "desa"),),
+                                        sources=(source,)))
+    with HttpClient(HttpPolicy(max_retries=0, backoff=0, respect_robots=False)) as client:
+        run = collect_one(source, sqlite_store, client, zone=WIB, fallback_since=SINCE, now=NOW)
+    assert run.ok
+    stored = set(sqlite_store.posts_frame(columns=["external_id"])["external_id"])
+    assert stored == set(expected_ids()) - {identity(e) for e in articles() if e["slug"] in hidden}
+    assert not any(("profil-desa" in i or "agenda" in i or "apbdes" in i or "sejarah" in i) for i in stored)
+    gaps = sqlite_store.gaps_frame()
+    assert len(gaps) >= 1
+    for entry in (e for e in articles() if e["slug"] in hidden):
+        assert ((gaps["gap_start"] <= uploaded(entry)) & (uploaded(entry) < gaps["gap_end"])).any()
