@@ -226,7 +226,8 @@ def confirm_entries(ctx: CollectContext, listing: Listing, cover: FeedCover, not
         if page.kind != "artikel":
             excluded += 1
             continue
-        if page.post is not None and not page.post.date_only and post.date_only:
+        if page.post is not None and not page.post.date_only and post.date_only and \
+                page.post.published_at.astimezone(ctx.zone).date() == day:
             post.published_at, post.date_only = page.post.published_at, False  # the page shows the time
         kept.append(post)
     listing.posts = kept

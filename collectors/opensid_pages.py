@@ -97,8 +97,10 @@ def _page_post(ctx: CollectContext, url: str, soup: BeautifulSoup) -> Post | Non
                 break
             except DateParseError:
                 continue
-    if when is None:
-        when = opensid_date(url, ctx.zone)
+    day = opensid_date(url, ctx.zone)
+    if when is None or (day is not None and when.astimezone(ctx.zone).date() != day.date()):
+        # The URL carries the upload day (buat_slug): a page date that disagrees is not this entry's.
+        when, date_only = day, True
     if when is None:
         return None
     heading = soup.find("h1") or soup.find(["h2", "h3", "h4"])

@@ -59,7 +59,7 @@ def respond(channel: Channel, req: Request) -> Reply | None:
             return premium_archive(channel, req)
         return archive(channel, req, int(match.group(1) or 1))
     if match := ARTIKEL.match(path):
-        return article(channel, req, match.group(4))
+        return article(channel, req, "/".join(str(int(g)) for g in match.groups()[:3]), match.group(4))
     if path in ("/", "") or path.startswith("/index"):
         if channel.variant == "opensid-premium":
             return premium_archive(channel, req, title="Beranda")
@@ -239,9 +239,10 @@ def sitemap(channel: Channel, req: Request) -> Reply:
                      f"<url><loc>{base}/</loc></url>{urls}</urlset>", "application/xml; charset=UTF-8")
 
 
-def article(channel: Channel, req: Request, slug: str) -> Reply:
+def article(channel: Channel, req: Request, day: str, slug: str) -> Reply:
+    """The entry at /artikel/Y/M/D/slug: a slug is unique only within its day."""
     for entry in entries(channel, req):
-        if entry.slug == slug:
+        if entry.slug == slug and entry_path(entry, req.world.zone) == f"/artikel/{day}/{slug}":
             local = entry.published.astimezone(req.world.zone)
             stamp = f"{tgl_indo(entry, req.world.zone)} {local:%H:%M:%S}"
             kategori = "Berita Desa" if entry.tipe == "dinamis" else entry.tipe
