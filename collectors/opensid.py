@@ -44,7 +44,7 @@ from collectors.base import CollectContext, CollectorError, CollectResult, Parse
 from collectors.dates import DateParseError, on_or_after, parse_date
 from collectors.feed import ITEMS_AFTER_CHANNEL, OPENSID_ARTICLE, opensid_date, opensid_id, parse_feed
 from collectors.html_listing import decode_html
-from collectors.http import FetchError, HttpStatusError
+from collectors.http import FetchError, HttpStatusError, redact_url
 from pantau.models import Post
 
 log = logging.getLogger(__name__)
@@ -328,6 +328,8 @@ def _read_feed(ctx: CollectContext, site: str, notes: list[str],
     if site_form(site) == "rewrite" and any("/index.php/artikel/" in p.url for p in items.posts):
         # index.php/feed answers on every install, but its links show this one has no URL
         # rewriting: every other route lives under index.php/ too.
+        # The same URL is fetched again under index.php/: a 304 there would hide this answer.
+        ctx.http.validators.pop(redact_url(response.url), None)
         raise WrongForm(f"the feed links index.php/ articles: {site} has no URL rewriting")
     foreign = [p for p in items.posts if not p.external_id.startswith("/artikel/")]
     if foreign and len(foreign) == len(items.posts):

@@ -89,7 +89,10 @@ class Village:
         elif path.startswith("index.php/"):
             path = path[len("index.php/"):]  # CodeIgniter answers index.php/ routes on every install
         if path in ("feed", "feed.xml"):
-            return self.feed_reply()
+            reply = self.feed_reply()
+            # A cache in front of the site validates the feed: conditional GETs get 304.
+            reply.add_etag()
+            return reply.make_conditional(request)
         if path == "internal_api/arsip":
             return self.json_reply(request)
         if match := re.fullmatch(r"arsip(?:/(\d+))?", path):
