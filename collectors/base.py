@@ -64,6 +64,9 @@ class CollectResult:
     # listing was read in full only for posts published after this instant, so only there can
     # a stored post be found gone upstream. None: the whole window since `since` was read.
     listed_after: datetime | None = None
+    # Windows [start, end) the collector knows it could not cover (an OpenSID sitemap dates
+    # entries there that no route reached and no page confirmed): recorded as coverage gaps.
+    gaps: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
 Collect = Callable[[CollectContext], CollectResult]

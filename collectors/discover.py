@@ -8,6 +8,10 @@ BeautifulSoup. Platform signs, cheapest and surest first:
   shaped `/artikel/Y/M/D/slug`.
 - Blogger: a `blogger` generator, or a blogspot host.
 - a CMS with a ready `html_listing` preset (pantau/presets.py): its listing path and selectors.
+- OpenDK (a kecamatan portal): an "OpenDK" generator or footer, or its `berita-desa` page; its
+  public API `/api/frontend/v1/desa` then lists the villages and their websites.
+An OpenSID site's URL form is told from its own links: `/index.php/artikel/...` means the
+install has no URL rewriting, and every route lives under `/index.php/`.
 Social links are profile links only: share intents (facebook.com/sharer, twitter.com/intent,
 …) and single posts (instagram.com/p/…, youtube.com/watch…) are not accounts. Nothing is
 invented: a Facebook page linked by name gets no numeric id, and its row stays inactive.
@@ -21,6 +25,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from collectors.errors import FetchError
 from collectors.http import SourceHttp
 from pantau.presets import PresetMatch, match_page
 from pantau.redaction import redact_url
@@ -55,21 +60,68 @@ class Account:
     ready: bool = True
 
 
+@dataclass(frozen=True)
+class Village:
+    """A village an OpenDK portal lists, with the website it gives (possibly empty)."""
+
+    code: str
+    name: str
+    website: str
+
+
 @dataclass
 class Discovery:
     url: str
-    platform: str = "other"  # wordpress | opensid | blogger | other
+    platform: str = "other"  # wordpress | opensid | opendk | blogger | other
     evidence: list[str] = field(default_factory=list)
     feed: str = ""
     root: str = ""
     accounts: list[Account] = field(default_factory=list)
     # A ready html_listing preset the page matches (data/listing_presets.csv), and its listing.
     preset: PresetMatch | None = None
+    # OpenSID only: "index.php" (no URL rewriting: routes under /index.php/) or "rewrite".
+    form: str = ""
+    # OpenDK only: the villages its API lists.
+    villages: list[Village] = field(default_factory=list)
+    villages_error: str = ""
+
+
+DESA_API = "api/frontend/v1/desa"
+MAX_DESA_PAGES = 20
 
 
 def discover(http: SourceHttp, url: str) -> Discovery:
     response = http.get(url)
-    return read_page(response.url or url, response.text, dict(response.headers))
+    found = read_page(response.url or url, response.text, dict(response.headers))
+    if found.platform == "opendk":
+        try:
+            found.villages = opendk_villages(http, found.root)
+        except (FetchError, ValueError) as exc:
+            found.villages_error = f"{DESA_API} unreadable: {exc}"
+    return found
+
+
+def opendk_villages(http: SourceHttp, root: str) -> list[Village]:
+    """Every village of an OpenDK portal's public API, page by page."""
+    villages: list[Village] = []
+    for number in range(1, MAX_DESA_PAGES + 1):
+        payload = http.get(root + DESA_API, params={"page[number]": number, "page[size]": 100},
+                           headers={"Accept": "application/json"}).json()
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, list):
+            raise ValueError("answer without a data list")
+        for entry in data:
+            attributes = entry.get("attributes") if isinstance(entry, dict) else None
+            if not isinstance(attributes, dict):
+                continue
+            website = str(attributes.get("website") or "").strip()
+            villages.append(Village(code=str(attributes.get("kode_desa") or attributes.get("desa_id") or "").strip(),
+                                    name=str(attributes.get("nama") or "").strip(),
+                                    website=website if website.startswith(("http://", "https://")) else ""))
+        pagination = (payload.get("meta") or {}).get("pagination") or {}
+        if not data or number >= int(pagination.get("total_pages") or 1):
+            break
+    return villages
 
 
 def read_page(url: str, html: str, headers: dict[str, str] | None = None) -> Discovery:
@@ -80,6 +132,10 @@ def read_page(url: str, html: str, headers: dict[str, str] | None = None) -> Dis
     found.root = site_root(url, soup)
     if found.platform == "other":
         found.preset = match_page(url, soup)
+    if found.platform == "opensid":
+        found.form = opensid_form(url, soup)
+        if found.form == "index.php":
+            found.root += "index.php/"
     seen: set[tuple[str, str]] = set()
     for anchor in soup.find_all("a", href=True):
         account = account_of(urljoin(url, anchor["href"].strip()))
@@ -101,6 +157,14 @@ def site_root(url: str, soup: BeautifulSoup | None = None) -> str:
     return f"{parts.scheme}://{parts.netloc}/"
 
 
+def opensid_form(url: str, soup: BeautifulSoup) -> str:
+    """"index.php" when the site's own article links (or the URL given) carry /index.php/."""
+    links = [urljoin(url, a["href"]) for a in soup.find_all("a", href=True) if OPENSID_ARTICLE.search(a["href"])]
+    if "/index.php/" in urlsplit(url).path or any("/index.php/artikel/" in link for link in links):
+        return "index.php"
+    return "rewrite"
+
+
 def platform_of(url: str, html: str, soup: BeautifulSoup, headers: dict[str, str]) -> tuple[str, list[str]]:
     generator = " ".join(m.get("content", "") for m in soup.find_all("meta", attrs={"name": "generator"})).lower()
     link_header = " ".join(v for k, v in headers.items() if k.lower() == "link")
@@ -116,6 +180,16 @@ def platform_of(url: str, html: str, soup: BeautifulSoup, headers: dict[str, str
         wordpress.append("wp-content assets")
     if wordpress:
         return "wordpress", wordpress
+    opendk = []
+    if "opendk" in generator:
+        opendk.append("OpenDK generator")
+    paths = [urlsplit(urljoin(url, a["href"])).path.rstrip("/") for a in soup.find_all("a", href=True)]
+    if any(path.endswith("/berita-desa") for path in paths):
+        opendk.append("berita-desa page")
+    if re.search(r"\bOpenDK\b", soup.get_text(" ")):
+        opendk.append("OpenDK named on the page")
+    if opendk:
+        return "opendk", opendk
     opensid = []
     if "opensid" in generator:
         opensid.append("OpenSID generator")

@@ -280,13 +280,15 @@ class HttpClient:
 
     def fetch(self, url: str, *, params: Mapping[str, Any] | None = None,
               headers: Mapping[str, str] | None = None, counter: SourceHttp | None = None,
-              api: bool = False) -> Response:
+              api: bool = False, form: Mapping[str, Any] | None = None) -> Response:
         """GET with retries and redirects; raise a FetchError subclass on failure (4xx/5xx included).
 
         A 304 (only possible when the caller sent validators) comes back as a Response with
         not_modified=True. `api=True` marks a call to a documented, authenticated API (Graph API,
         YouTube Data API): robots.txt governs crawlers of pages, not such calls, and
-        graph.facebook.com would otherwise refuse every request of ours.
+        graph.facebook.com would otherwise refuse every request of ours. `form` sends a POST with
+        that form body instead of a GET (OpenSID's later archive API answers POST only); a redirect
+        after a POST is followed with a GET, as browsers do.
         """
         current = prepared_url(url, params)
         visited = {current}
@@ -295,9 +297,10 @@ class HttpClient:
                 address_guard.check_url(current, self._private_networks)
             if not api and not self.allowed(current, counter):
                 raise RobotsDisallowed("disallowed by robots.txt", current)
-            response = self._fetch_once_with_retries(current, None, headers, counter)
+            response = self._fetch_once_with_retries(current, None, headers, counter, form)
             if response.status not in REDIRECT_STATUSES:
                 return response
+            form = None
             location = response.headers.get("Location")
             if not location:
                 raise HttpStatusError(response.status, current, response.content, response.headers)
@@ -308,7 +311,8 @@ class HttpClient:
         raise TooManyRedirects(f"more than {self.policy.max_redirects} redirects", url)
 
     def _fetch_once_with_retries(self, url: str, params: Mapping[str, Any] | None,
-                                 headers: Mapping[str, str] | None, counter: SourceHttp | None) -> Response:
+                                 headers: Mapping[str, str] | None, counter: SourceHttp | None,
+                                 form: Mapping[str, Any] | None = None) -> Response:
         policy = self.policy
         host = self._host(url)
         attempt = 0
@@ -319,7 +323,7 @@ class HttpClient:
                 with host.slot:
                     self._wait_turn(host)
                     self._count(counter)
-                    response = self._send(url, params, headers)
+                    response = self._send(url, params, headers, form)
             except (RequestTimeout, ConnectionFailed):
                 if attempt > policy.max_retries:
                     raise
@@ -337,12 +341,14 @@ class HttpClient:
             log.info("retrying %s in %.2fs (attempt %d)", redact_url(url), delay, attempt)
             time.sleep(delay)
 
-    def _send(self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None) -> Response:
+    def _send(self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
+              form: Mapping[str, Any] | None = None) -> Response:
         policy = self.policy
         started = time.monotonic()
         try:
-            raw = self.session.get(url, params=params, headers=headers, stream=True, allow_redirects=False,
-                                   timeout=(policy.connect_timeout, policy.read_timeout))
+            raw = self.session.request("POST" if form is not None else "GET", url, params=params, data=form,
+                                       headers=headers, stream=True, allow_redirects=False,
+                                       timeout=(policy.connect_timeout, policy.read_timeout))
             try:
                 content = _read_capped(raw, policy.max_bytes, started + policy.total_timeout)
             finally:
@@ -516,3 +522,7 @@ class SourceHttp:
         else:
             self.validators.pop(key, None)
         return response
+
+    def post(self, url: str, form: Mapping[str, Any], *, headers: Mapping[str, str] | None = None) -> Response:
+        """POST a form (never conditional: a POST answer is not cached by validators)."""
+        return self.client.fetch(url, headers=headers, counter=self, form=dict(form))

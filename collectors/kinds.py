@@ -5,7 +5,18 @@ Listed by hand (as datasette lists its default plugins) so what exists is plain 
 
 from __future__ import annotations
 
-from collectors import blogger, facebook, feed, html_listing, instagram, opensid, tiktok, wordpress, youtube
+from collectors import (
+    blogger,
+    facebook,
+    feed,
+    html_listing,
+    instagram,
+    opendk,
+    opensid,
+    tiktok,
+    wordpress,
+    youtube,
+)
 from collectors.base import Collect
 
 COLLECTORS: dict[str, Collect] = {
@@ -13,6 +24,7 @@ COLLECTORS: dict[str, Collect] = {
     "feed": feed.collect,
     "blogger": blogger.collect,
     "opensid": opensid.collect,
+    "opendk": opendk.collect,
     "youtube": youtube.collect,
     "html_listing": html_listing.collect,
     "instagram": instagram.collect,

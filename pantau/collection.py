@@ -281,6 +281,8 @@ def _record_side_results(store: Store, source: Source, result: CollectResult,
         oldest = min(p.published_at for p in result.posts)
         if oldest > reached_before:
             store.record_gap(CoverageGap(source.source_id, now, reached_before, oldest))
+    for start, end in result.gaps:
+        store.record_gap(CoverageGap(source.source_id, now, start, end))
     for item in result.activity:
         store.record_activity(item)
     if result.account:

@@ -18,6 +18,7 @@ COLLECTOR_KINDS = (
     "feed",
     "blogger",
     "opensid",
+    "opendk",
     "youtube",
     "html_listing",
     "instagram",
@@ -25,7 +26,7 @@ COLLECTOR_KINDS = (
     "tiktok",
 )
 # Collectors whose address is an http(s) URL; the others take a username, a page id...
-URL_COLLECTORS = ("wordpress", "feed", "blogger", "opensid", "html_listing", "tiktok")
+URL_COLLECTORS = ("wordpress", "feed", "blogger", "opensid", "opendk", "html_listing", "tiktok")
 MANUAL_COLLECTOR = "manual"
 
 

@@ -66,13 +66,15 @@ def test_opensid_site(httpserver, capsys):
     url = serve(httpserver, "opensid.html")
     code, rows, err = discover(capsys, url, "--unit", "desa-ngloram")
     assert code == 0
+    # The page's own article links carry index.php/: the site has no URL rewriting.
     assert [(r["platform"], r["collector"], r["address"], r["active"]) for r in rows] == [
-        ("website", "opensid", url, "true"),
+        ("website", "opensid", url + "index.php/", "true"),
         ("facebook", "facebook", "100064123456789", "false"),
         ("tiktok", "tiktok", "https://www.tiktok.com/@desangloram", "true"),
         ("youtube", "youtube", "https://www.youtube.com/channel/UCkB7lV0aD3uQ7b7tQ1Fq9Zw", "true"),
     ]
     assert "platform opensid (OpenSID generator, feed.xml link, /artikel/Y/M/D/ links" in err
+    assert "without URL rewriting: every route lives under /index.php/" in err
     assert_valid_registry_rows(rows, "desa-ngloram")
 
 
@@ -120,3 +122,52 @@ def test_blogger_page_and_link_filters():
                           "https://www.youtube.com/watch?v=AbCdEfGhIjK", "https://x.com/keccepu/status/1",
                           "https://www.tiktok.com/tag/blora", "https://www.facebook.com/groups/12345"):
         assert account_of(share_or_post) is None, share_or_post
+
+
+def test_opensid_site_with_url_rewriting(httpserver, capsys):
+    page = fixture_text("discover", "opensid.html").replace("/index.php/", "/")
+    httpserver.expect_request("/").respond_with_data(page, content_type="text/html; charset=utf-8")
+    url = httpserver.url_for("/")
+    code, rows, err = discover(capsys, url, "--unit", "desa-ngloram")
+    assert code == 0
+    assert rows[0]["address"] == url
+    assert "OpenSID with URL rewriting" in err
+
+
+def test_opendk_portal_proposes_its_villages(httpserver, capsys, loopback_registry):
+    """Villages the portal's API lists become inactive opensid rows for the registry's desa."""
+    from pantau.config import DEFAULT_REGISTRY
+
+    # The shipped Blora units, so the portal's villages have desa to match.
+    (loopback_registry / "units.csv").write_bytes((DEFAULT_REGISTRY / "units.csv").read_bytes())
+    from opendk_portal import Portal
+    from opendk_portal import serve as serve_portal
+
+    url = serve_portal(httpserver, Portal())
+    code, rows, err = discover(capsys, url, "--unit", "kec-jati")
+    assert code == 0
+    assert [(r["source_id"], r["unit_id"], r["collector"], r["address"], r["active"]) for r in rows] == [
+        ("kec-jati-web", "kec-jati", "opendk", url, "true"),
+        ("desa-jati-bangkleyan-web", "desa-jati-bangkleyan", "opensid", "https://bangkleyan.desa.example/", "false"),
+        ("desa-jati-kepoh-web", "desa-jati-kepoh", "opensid", "http://kepoh.desa.example/index.php/", "false"),
+    ]
+    assert "platform opendk" in err
+    assert "Gempol (33.16.01.2002): the portal gives no website" in err
+    assert "Sukamaju (33.16.01.2099) https://sukamaju.desa.example/: no desa of that code or name" in err
+    assert "confirm https://bangkleyan.desa.example/ is Desa Bangkleyan's own site" in err
+    assert any(line.endswith("/api/frontend/v1/desa") for line in (r.path for r, _ in httpserver.log))
+    records = [dict(r) for r in rows]
+    _, problems = validate_sources(records, {"kec-jati", "desa-jati-bangkleyan", "desa-jati-kepoh"})
+    assert problems == []
+
+
+def test_village_matching_by_name_when_the_code_is_missing():
+    from collectors.discover import Village
+    from pantau.commands.discover import match_village
+    from pantau.models import Unit
+
+    units = [Unit("desa-a-sido", "Desa Sidomulyo", "desa", "kec-a", "33.16.01.2005"),
+             Unit("desa-b-sido", "Desa Sidomulyo", "desa", "kec-b", "33.16.02.2007")]
+    assert match_village(Village("", "Sidomulyo", "https://x/"), units) is None  # two of that name
+    assert match_village(Village("33.16.02.2099", "SIDOMULYO", "https://x/"), units).unit_id == "desa-b-sido"
+    assert match_village(Village("33.16.01.2005", "Other", "https://x/"), units).unit_id == "desa-a-sido"

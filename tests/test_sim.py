@@ -216,7 +216,9 @@ def test_opensid_old_feed_is_broken_and_the_archive_has_everything(world, server
         seen += [(r.select("td")[1].text, r.select_one("a")["href"]) for r in rows]
         assert f"Halaman {page} dari" in soup.select_one(".pagination_area").text
         page += 1
-    assert len(seen) == len(channel.visible(server.now))
+    # Every post, plus the site's static page and agenda item (entries that are not posts).
+    assert len(seen) == len(channel.visible(server.now)) + 2
+    assert sum("/profil-desa" in href or "/agenda-musyawarah-desa" in href for _, href in seen) == 2
     date_text, href = seen[0]
     assert re.fullmatch(r"\d{2} [A-Z][a-z]+ \d{4}", date_text)
     assert href.endswith(channel.posts[0].external_id)
@@ -534,3 +536,44 @@ def test_regency_cms_listing_pages_by_offset_with_a_nested_next_link(world, serv
     post = channel.visible(server.now)[9]
     local = post.local(world.zone)
     assert f"({local.day}/{local.month}/{local.year})" in article
+
+
+def test_opensid_premium_archive_is_json_and_the_table_is_empty(world, server, http):
+    from pantau.sim.formats.opensid import premium_profile
+
+    host, channel = channel_of(world, "opensid-premium")
+    page = BeautifulSoup(http.get(host.base + "/arsip").text, "html.parser")
+    assert page.select_one("table#arsip-artikel tbody").find("tr") is None
+    method = premium_profile(channel)[1]
+    params = {"page[size]": 100, "page[number]": 1, "sort": "-tgl_upload"}
+    answer = http.post(host.base + "/internal_api/arsip", data=params) if method == "post" else \
+        http.get(host.base + "/internal_api/arsip", params=params)
+    assert answer.status_code == 200
+    data = answer.json()["data"]
+    kinds = [d["attributes"]["tipe"] for d in data]
+    assert kinds.count("dinamis") == len(channel.visible(server.now)) and {"statis", "agenda"} <= set(kinds)
+    assert re.search(r"/artikel/\d{4}/\d{2}/\d{2}/", data[0]["attributes"]["url_slug"])  # zero-padded
+
+
+def test_opensid_without_url_rewriting_answers_only_under_index_php(world, server, http):
+    host, channel = channel_of(world, "opensid-idx")
+    assert http.get(host.base + "/index.php/feed").status_code == 200
+    assert http.get(host.base + "/arsip/1").status_code == 404
+    parsed = feedparser.parse(http.get(host.base + "/index.php/feed").content)
+    assert "/index.php/artikel/" in parsed.entries[0].link
+
+
+def test_opendk_portal_pages_its_posts_and_lists_its_villages(world, server, http):
+    from pantau.sim.formats.opendk import sort_column
+
+    host, channel = channel_of(world, "opendk")
+    column = sort_column(channel)
+    first = http.get(host.base + "/api/frontend/v1/artikel",
+                     params={"page[number]": 1, "page[size]": 100, "sort": f"-{column}"}).json()
+    assert first["data"][0]["attributes"]["slug"] == channel.posts[0].slug
+    assert first["meta"]["pagination"]["total"] == len(channel.visible(server.now))
+    other = "created_at" if column == "tanggal_terbit" else "tanggal_terbit"
+    refused = http.get(host.base + "/api/frontend/v1/artikel", params={"sort": f"-{other}"})
+    assert refused.status_code == 400
+    villages = http.get(host.base + "/api/frontend/v1/desa").json()["data"]
+    assert villages and all(v["attributes"]["kode_desa"].startswith("33.16.") for v in villages)

@@ -3,7 +3,9 @@
 The rows go to standard output (header included) ready to paste into sources.csv; what a person
 must check goes to standard error as `#` comment lines. Rows that need a token, or whose address
 could not be read from the page (a Facebook page linked by name), are written with active=false:
-nothing is invented.
+nothing is invented. On an OpenDK kecamatan portal, every village website its API lists becomes
+an `opensid` row for the registry's desa of the same code (or, failing a code, the same name in
+that kecamatan), written with active=false until a person confirms the site is the village's own.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 
-from collectors.discover import Discovery, discover
+from collectors.discover import Discovery, Village, discover
 from collectors.errors import AddressRefused, FetchError
 from collectors.http import HttpClient, HttpPolicy
 from pantau.commands.common import CommandError, config_from, registry_from
+from pantau.models import VILLAGE_KINDS, Unit
 from pantau.redaction import redact_url
 from pantau.registry import ID_PATTERN, SOURCE_COLUMNS, is_http_url
 
@@ -24,7 +28,8 @@ NAME = "discover"
 HELP = "detect a site's platform, feed and linked social accounts; print sources.csv rows"
 PLACEHOLDER_UNIT = "UNIT_ID"
 SHORT = {"website": "web", "instagram": "ig", "facebook": "fb", "youtube": "yt", "tiktok": "tiktok", "x": "x"}
-SITE_COLLECTOR = {"wordpress": "wordpress", "opensid": "opensid", "blogger": "blogger"}
+SITE_COLLECTOR = {"wordpress": "wordpress", "opensid": "opensid", "opendk": "opendk", "blogger": "blogger"}
+VILLAGE_PREFIX = re.compile(r"^(desa|kelurahan|kel\.|ds\.)\s+", re.IGNORECASE)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +56,13 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         client.close()
-    rows, notes = source_rows(found, args.unit or PLACEHOLDER_UNIT)
+    units: list[Unit] = []
+    if found.villages:
+        try:
+            units = list(registry_from(config_from(args)).units)
+        except (CommandError, OSError) as exc:
+            print(f"# registry unreadable, villages not matched: {exc}", file=sys.stderr)
+    rows, notes = source_rows(found, args.unit or PLACEHOLDER_UNIT, units)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(SOURCE_COLUMNS)
     writer.writerows(rows)
@@ -69,10 +80,14 @@ def private_networks(args: argparse.Namespace) -> tuple[str, ...]:
         return ()
 
 
-def source_rows(found: Discovery, unit_id: str) -> tuple[list[list[str]], list[str]]:
+def source_rows(found: Discovery, unit_id: str, units: list[Unit] | None = None) -> tuple[list[list[str]], list[str]]:
     """sources.csv rows (in SOURCE_COLUMNS order) and the notes a clerk must read."""
     notes = [f"{found.url}: platform {found.platform}"
              + (f" ({', '.join(found.evidence)})" if found.evidence else " (no known platform signs)")]
+    if found.form == "index.php":
+        notes.append("OpenSID without URL rewriting: every route lives under /index.php/ (address given so)")
+    elif found.form == "rewrite":
+        notes.append("OpenSID with URL rewriting: routes without /index.php/")
     if unit_id == PLACEHOLDER_UNIT:
         notes.append(f"replace {PLACEHOLDER_UNIT} with the unit's id from units.csv (or pass --unit ID)")
     rows: list[list[str]] = []
@@ -105,5 +120,50 @@ def source_rows(found: Discovery, unit_id: str) -> tuple[list[list[str]], list[s
         add(account.platform, collector, account.address, account.ready, account.note)
     if not found.accounts:
         notes.append("no Instagram, Facebook, YouTube, TikTok or X account is linked from this page")
+    if found.platform == "opendk":
+        village_rows(found, units or [], rows, notes, used)
     notes.append("check every row before adding it to sources.csv: links on a page can point to other agencies")
     return rows, notes
+
+
+def village_rows(found: Discovery, units: list[Unit], rows: list[list[str]], notes: list[str],
+                 used: set[str]) -> None:
+    """One inactive `opensid` row per village website the portal lists, for the registry's desa."""
+    if found.villages_error:
+        notes.append(f"villages not listed: {found.villages_error}")
+        return
+    villages = [u for u in units if u.kind in VILLAGE_KINDS]
+    for village in found.villages:
+        if not village.website:
+            notes.append(f"{village.name} ({village.code or 'no code'}): the portal gives no website")
+            continue
+        unit = match_village(village, villages)
+        if unit is None:
+            notes.append(f"{village.name} ({village.code or 'no code'}) {village.website}: "
+                         "no desa of that code or name in the registry; not written")
+            continue
+        source_id, n = f"{unit.unit_id}-web", 2
+        while source_id in used:
+            source_id, n = f"{unit.unit_id}-web-{n}", n + 1
+        used.add(source_id)
+        rows.append([source_id, unit.unit_id, "website", "opensid", village.website, "", "false"])
+        notes.append(f"{source_id}: listed by the kecamatan portal, unverified: confirm {village.website} is "
+                     f"{unit.name}'s own site, then set active=true")
+
+
+def match_village(village: Village, villages: list[Unit]) -> Unit | None:
+    """By the Kemendagri code first; else by name among the villages of the code's kecamatan."""
+    by_code = [u for u in villages if village.code and u.code == village.code]
+    if len(by_code) == 1:
+        return by_code[0]
+    name = _plain(village.name)
+    district = village.code.rsplit(".", 1)[0] if village.code.count(".") == 3 else ""
+    named = [u for u in villages if _plain(u.name) == name]
+    if district:
+        in_district = [u for u in named if u.code.startswith(district + ".")]
+        named = in_district or [u for u in named if not u.code]
+    return named[0] if len(named) == 1 else None
+
+
+def _plain(name: str) -> str:
+    return " ".join(VILLAGE_PREFIX.sub("", name.strip()).lower().split())

@@ -32,6 +32,7 @@ from pantau.sim.formats import (
     graph,
     http_date,
     not_found,
+    opendk,
     opensid,
     pages,
     wordpress,
@@ -118,8 +119,8 @@ class Simulation:
 
     def respond(self, host: Host, method: str, target: str, headers: dict[str, str]) -> Reply:
         path, query = Request.parse_target(target)
-        if method not in ("GET", "HEAD"):
-            return Reply(405, b"Method Not Allowed", "text/plain", [("Allow", "GET, HEAD")])
+        if method not in ("GET", "HEAD", "POST"):
+            return Reply(405, b"Method Not Allowed", "text/plain", [("Allow", "GET, HEAD, POST")])
         if path == "/robots.txt":
             with self.lock:
                 self.stats.robots += 1
@@ -211,6 +212,8 @@ def answer(channel: Channel, req: Request, cp1252: bool) -> Reply | None:
         return wordpress.respond(channel, req)
     if variant.startswith("opensid"):
         return opensid.respond(channel, req)
+    if variant == "opendk":
+        return opendk.respond(channel, req)
     if variant == "blogger":
         return blogger.respond(channel, req)
     if variant == "listing":
@@ -386,7 +389,10 @@ class SimServer:
                 headers[name.strip().lower()] = value.strip()
         length = int(headers.get("content-length", "0") or 0)
         if length:
-            await reader.readexactly(length)
+            body = await reader.readexactly(length)
+            if method == "POST" and "form-urlencoded" in headers.get("content-type", ""):
+                # A form POST's fields join the query (OpenSID's archive API takes either).
+                target += ("&" if "?" in target else "?") + body.decode("latin-1")
         return method, target, headers
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: Host) -> None:

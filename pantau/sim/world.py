@@ -34,6 +34,9 @@ VARIANT_COLLECTOR = {
     "wp-html": "wordpress",      # REST locked and feeds off: only the HTML archive pages
     "opensid": "opensid",        # current OpenSID: /feed.xml (newest 50) and /arsip/{p}
     "opensid-old": "opensid",    # old OpenSID: broken feed (items after </channel>, undated)
+    "opensid-premium": "opensid",  # premium theme: empty /arsip table, JSON archive by GET or POST
+    "opensid-idx": "opensid",    # no URL rewriting: every route under /index.php/
+    "opendk": "opendk",          # OpenDK kecamatan portal: /api/frontend/v1/artikel
     "blogger": "blogger",        # Blogger alt=json with -07:00 offsets
     "listing": "html_listing",   # a custom CMS: /berita pages with Indonesian dates
     "listing-nodate": "html_listing",  # a custom CMS whose listing has no dates: each article page has
@@ -177,11 +180,11 @@ class World:
 MAIN_SITE = "blorakab"
 OPD_SITES = ("listing-nodate", "wp-plain", "wp-locked", "wp-rest", "wp-waf", "wp-rest", "wp-html",
              "wp-rest", "wp-locked", "wp-plain", "wp-rest", "wp-rest")
-KECAMATAN_SITES = ("wp-rest", "listing", "feed", "wp-plain", "listing", "wp-rest", "wp-locked", "listing")
+KECAMATAN_SITES = ("opendk", "listing", "feed", "wp-plain", "listing", "opendk", "wp-locked", "listing", "wp-rest")
 # One slot per desa in turn: "" means the desa has no registered channel at all.
-DESA_SITES = ("opensid", "opensid", "blogger", "", "opensid-old", "opensid", "", "opensid",
-              "blogger", "", "opensid", "opensid-old", "", "opensid", "facebook", "", "opensid", "x",
-              "opensid", "")
+DESA_SITES = ("opensid", "opensid-premium", "blogger", "", "opensid-old", "opensid", "", "opensid-idx",
+              "blogger", "", "opensid", "opensid-old", "", "opensid-premium", "facebook", "", "opensid", "x",
+              "opensid-idx", "")
 # Weekly means of OPD, in turn: rajin, sedang, jarang, dorman, sedang, rajin, musiman, sunyi.
 OPD_PACES = (5.0, 2.0, 0.6, "dormant", 2.5, 4.0, 1.2, 0.0)
 DESA_PACES = (0.5, 0.25, 1.0, 0.0, 0.15, 2.0, 0.4, 0.0, 0.8, 0.3)
@@ -293,10 +296,12 @@ def make_posts(channel: Channel, unit: Unit, place: str, seed: int, first_day: d
         title = spots.get(index, title) if stamps else title
         number += rng.randint(1, 4)  # WordPress ids skip: pages, revisions and media share them
         slug = content.slugify(title)
-        local_day = published.astimezone(zone).date()
-        while f"{local_day}/{slug}" in seen_slugs:
+        # Slugs are unique per day on OpenSID (the day is in the URL); OpenDK's Sluggable model
+        # keeps them unique across the whole portal.
+        scope = "" if channel.variant == "opendk" else f"{published.astimezone(zone).date()}/"
+        while f"{scope}{slug}" in seen_slugs:
             slug = f"{slug}-{rng.randint(2, 99)}"
-        seen_slugs.add(f"{local_day}/{slug}")
+        seen_slugs.add(f"{scope}{slug}")
         posts.append(SimPost(
             source_id=channel.source_id,
             external_id="",
@@ -331,6 +336,8 @@ def _with_identity(channel: Channel, post: SimPost, seed: int, zone: ZoneInfo) -
         external = f"{channel.handle}_{stable_int(seed, channel.source_id, post.number, digits=16)}"
     elif variant == "listing":
         external = f"/berita/{post.number}/{post.slug}"
+    elif variant == "opendk":
+        external = f"/berita/{post.slug}"
     elif variant == "feed":
         external = f"/warta/{post.number}"
     elif variant == "listing-nodate":

@@ -64,7 +64,8 @@ class Reply:
 
 
 REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-           404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+           404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error",
+           503: "Service Unavailable"}
 
 
 def html_reply(text: str, status: int = 200, charset: str = "UTF-8", headers=None, last_modified=None) -> Reply:

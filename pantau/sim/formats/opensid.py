@@ -6,16 +6,29 @@
   `first/artikel/{id}`, the 20 newest by id.
 - `/arsip/{p}` (also `/first/arsip/{p}` and behind `index.php/`): the archive table, No. |
   Tanggal Artikel (tgl_indo, "10 September 2025") | Judul Artikel | Penulis | Dibaca, with the
-  "Halaman p dari n" pagination block.
+  "Halaman p dari n" pagination block. It lists the site's static page and agenda item too
+  (entries of the `artikel` table that are not posts: never in the truth).
+- The feed answers under `/feed.xml`, `/feed` and `/index.php/feed` alike.
+- Variant "opensid-premium" (tema palanta and kin): `/arsip` is an empty DataTables table; the
+  archive is `/internal_api/arsip` (JSON:API, `page[size]`, `page[number]`, `sort=-tgl_upload`,
+  attributes `url_slug` zero-padded, `judul`, `tgl_upload` "d-m-Y H:i:s", `tgl_upload_local`,
+  `hit`, `tipe`), answering GET on some sites and POST only on others; the feed answers 500 on
+  some (premium 22.06) and 404 on others (24.01).
+- Variant "opensid-idx": no URL rewriting, so only `/index.php/...` routes answer and every link
+  carries `index.php/`.
+- `/sitemap.xml` on every variant: every entry with its `<lastmod>` day.
+- Each entry's page prints its category ("statis", "agenda" for entries that are not posts).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 
-from pantau.sim.formats import Reply, Request, esc, html_reply, newest, not_found, rfc822, xml_reply
-from pantau.sim.world import Channel, SimPost
+from pantau.sim.formats import Reply, Request, esc, html_reply, json_reply, newest, not_found, rfc822, xml_reply
+from pantau.sim.world import Channel, SimPost, stable_int
 
 FEED_LIMIT = 50
 OLD_FEED_LIMIT = 20
@@ -27,14 +40,29 @@ ARTIKEL = re.compile(r"^/(?:first/)?artikel/(\d{4})/(\d{1,2})/(\d{1,2})/([^/]+)/
 
 
 def respond(channel: Channel, req: Request) -> Reply | None:
-    path = req.path.removeprefix("/index.php")
-    if path == "/feed.xml":
+    path = req.path
+    if channel.variant == "opensid-idx":
+        if not path.startswith("/index.php/"):
+            return None  # no URL rewriting: only index.php/ routes exist
+    path = path.removeprefix("/index.php")
+    if path in ("/feed.xml", "/feed"):
+        status = premium_profile(channel)[0] if channel.variant == "opensid-premium" else 200
+        if status != 200:
+            return html_reply("<html><body><h1>A PHP Error was encountered</h1></body></html>", status=status)
         return old_feed(channel, req) if channel.variant == "opensid-old" else feed(channel, req)
+    if path == "/internal_api/arsip" and channel.variant == "opensid-premium":
+        return json_archive(channel, req)
+    if path == "/sitemap.xml":
+        return sitemap(channel, req)
     if match := ARSIP.match(path):
+        if channel.variant == "opensid-premium":
+            return premium_archive(channel, req)
         return archive(channel, req, int(match.group(1) or 1))
     if match := ARTIKEL.match(path):
-        return article(channel, req, match.group(4))
+        return article(channel, req, "/".join(str(int(g)) for g in match.groups()[:3]), match.group(4))
     if path in ("/", "") or path.startswith("/index"):
+        if channel.variant == "opensid-premium":
+            return premium_archive(channel, req, title="Beranda")
         return archive(channel, req, 1, title="Beranda")
     return None
 
@@ -43,7 +71,55 @@ def article_path(post: SimPost) -> str:
     return post.external_id  # /artikel/2025/9/10/slug: the identity the collectors store
 
 
-def tgl_indo(post: SimPost, zone) -> str:
+def premium_profile(channel: Channel) -> tuple[int, str]:
+    """(feed status, JSON archive method) of a premium site: a third each with a working feed,
+    the 22.06 feed (500) and the 24.01 feed (404); GET or POST in turn."""
+    key = stable_int(channel.source_id, "premium", digits=6)
+    return (200, 500, 404)[key % 3], ("get", "post")[(key // 3) % 2]
+
+
+def prefix(channel: Channel) -> str:
+    return "/index.php" if channel.variant == "opensid-idx" else ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A row of the `artikel` table: a post, or a static page / agenda item (never a post)."""
+
+    slug: str
+    title: str
+    published: datetime
+    tipe: str  # dinamis | statis | agenda
+    views: int
+    post: SimPost | None = None
+
+
+def extras(channel: Channel, req: Request) -> list[Entry]:
+    """The site's static page and one agenda item, early in the simulated year."""
+    zone = req.world.zone
+    first = req.world.first_day
+    page_day = datetime.combine(first + timedelta(days=9), time(8, 0), zone).astimezone(UTC)
+    agenda_day = datetime.combine(first + timedelta(days=120), time(9, 30), zone).astimezone(UTC)
+    rows = [Entry("profil-desa", "Profil Desa", page_day, "statis", 321),
+            Entry("agenda-musyawarah-desa", "Agenda Musyawarah Desa", agenda_day, "agenda", 45)]
+    return [e for e in rows if e.published <= req.now]
+
+
+def entries(channel: Channel, req: Request) -> list[Entry]:
+    """Every enabled entry, newest first, as the archive and the sitemap list them."""
+    rows = [Entry(p.slug, p.title, p.published, "dinamis", p.views, p) for p in channel.visible(req.now)]
+    rows.extend(extras(channel, req))
+    rows.sort(key=lambda e: e.published, reverse=True)
+    return rows
+
+
+def entry_path(entry: Entry, zone, padded: bool = False) -> str:
+    local = entry.published.astimezone(zone)
+    day = f"{local:%Y/%m/%d}" if padded else f"{local.year}/{local.month}/{local.day}"
+    return f"/artikel/{day}/{entry.slug}"
+
+
+def tgl_indo(post: SimPost | Entry, zone) -> str:
     local = post.published.astimezone(zone)
     return f"{local.day:02d} {MONTHS[local.month - 1]} {local.year}"
 
@@ -60,7 +136,7 @@ def feed(channel: Channel, req: Request) -> Reply:
     zone = req.world.zone
     items = []
     for post in posts:
-        link = f"{req.base}{article_path(post)}"
+        link = f"{req.base}{prefix(channel)}{article_path(post)}"
         items.append(
             f"<item><title>{esc(post.title)}</title><link>{esc(link)}</link><guid>{esc(link)}</guid>"
             f"<pubDate>{rfc822(post.published.astimezone(zone))}</pubDate>"
@@ -94,45 +170,92 @@ def old_feed(channel: Channel, req: Request) -> Reply:
 
 
 def archive(channel: Channel, req: Request, page: int, title: str = "Arsip Artikel") -> Reply:
-    posts = channel.visible(req.now)
+    rows_all = entries(channel, req)
     zone = req.world.zone
-    pages = max(1, math.ceil(len(posts) / ARCHIVE_PAGE))
+    base = req.base + prefix(channel)
+    pages = max(1, math.ceil(len(rows_all) / ARCHIVE_PAGE))
     start = (page - 1) * ARCHIVE_PAGE
     rows = []
-    for number, post in enumerate(posts[start: start + ARCHIVE_PAGE], start=start + 1):
+    for number, entry in enumerate(rows_all[start: start + ARCHIVE_PAGE], start=start + 1):
         rows.append(
-            f"<tr><td class=\"text-center\">{number}</td><td>{tgl_indo(post, zone)}</td>"
-            f"<td><a href=\"{req.base}{article_path(post)}\">{esc(post.title)}</a></td>"
-            f"<td>Administrator</td><td class=\"text-center\">{post.views}</td></tr>")
+            f"<tr><td class=\"text-center\">{number}</td><td>{tgl_indo(entry, zone)}</td>"
+            f"<td><a href=\"{base}{entry_path(entry, zone)}\">{esc(entry.title)}</a></td>"
+            f"<td>Administrator</td><td class=\"text-center\">{entry.views}</td></tr>")
     active = ' class="active"'
     links = "".join(
-        f'<li{active if i == page else ""}><a href="{req.base}/first/arsip/{i}">{i}</a></li>'
+        f'<li{active if i == page else ""}><a href="{base}/first/arsip/{i}">{i}</a></li>'
         for i in range(1, pages + 1))
     if page < pages:
-        links += f'<li><a href="{req.base}/first/arsip/{page + 1}">Selanjutnya</a></li>'
+        links += f'<li><a href="{base}/first/arsip/{page + 1}">Selanjutnya</a></li>'
     body = (
         '<div class="single_page_area"><h2 class="post_titile">Arsip Konten Situs Web</h2>'
         '<table class="table table-striped"><thead><tr><th>No.</th><th>Tanggal Artikel</th>'
         "<th>Judul Artikel</th><th>Penulis</th><th>Dibaca</th></tr></thead><tbody>"
         + "".join(rows) + "</tbody></table></div>"
         f'<div class="pagination_area"><div>Halaman {page} dari {pages}</div><ul class="pagination">{links}</ul></div>')
-    return html_reply(page_html(channel, req, title, body), last_modified=newest(posts))
+    return html_reply(page_html(channel, req, title, body), last_modified=newest(channel.visible(req.now)))
 
 
-def article(channel: Channel, req: Request, slug: str) -> Reply:
-    for post in channel.visible(req.now):
-        if post.slug == slug:
-            local = post.published.astimezone(req.world.zone)
-            stamp = f"{tgl_indo(post, req.world.zone)} {local:%H:%M:%S}"
-            body = (f'<h4 class="catg_titile">{esc(post.title)}</h4><div class="post_commentbox">'
+def premium_archive(channel: Channel, req: Request, title: str = "Arsip Konten") -> Reply:
+    """Tema palanta's /arsip: the table ships empty; DataTables fills it from the JSON archive."""
+    method = premium_profile(channel)[1]
+    body = ('<table id="arsip-artikel" class="table table-striped"><thead><tr><th>No</th><th>Tanggal</th>'
+            "<th>Judul</th><th>Dibaca</th></tr></thead><tbody>\n</tbody></table>"
+            f"<script>$('#arsip-artikel').DataTable({{serverSide: true, ajax: {{url: "
+            f"'{req.base}/internal_api/arsip', method: '{method}'}}}});</script>")
+    return html_reply(page_html(channel, req, title, body))
+
+
+def json_archive(channel: Channel, req: Request) -> Reply:
+    method = premium_profile(channel)[1]
+    if req.method.lower() != method:
+        return html_reply("<h1>405 Method Not Allowed</h1>", status=405)
+    size = req.int_arg("page[size]", 10) or 10
+    number = req.int_arg("page[number]", 1) or 1
+    zone = req.world.zone
+    rows_all = entries(channel, req)
+    chunk = rows_all[(number - 1) * size: number * size]
+    data = []
+    for entry in chunk:
+        local = entry.published.astimezone(zone)
+        data.append({"type": "artikel", "id": str(stable_int(channel.source_id, entry.slug, digits=5)),
+                     "attributes": {"judul": entry.title, "tipe": entry.tipe, "hit": entry.views, "enabled": 1,
+                                    "tgl_upload": f"{local:%d-%m-%Y %H:%M:%S}",
+                                    "tgl_upload_local": tgl_indo(entry, zone),
+                                    "url_slug": f"{req.base}{entry_path(entry, zone, padded=True)}",
+                                    "author": {"nama": "Administrator"}}})
+    payload = {"data": data, "meta": {"pagination": {
+        "total": len(rows_all), "count": len(chunk), "per_page": size, "current_page": number,
+        "total_pages": max(1, math.ceil(len(rows_all) / size))}}}
+    return json_reply(payload)
+
+
+def sitemap(channel: Channel, req: Request) -> Reply:
+    zone = req.world.zone
+    base = req.base + prefix(channel)
+    urls = "".join(f"<url><loc>{base}{entry_path(e, zone)}</loc><lastmod>{e.published.astimezone(zone):%Y-%m-%d}"
+                   "</lastmod></url>" for e in entries(channel, req))
+    return xml_reply('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                     f"<url><loc>{base}/</loc></url>{urls}</urlset>", "application/xml; charset=UTF-8")
+
+
+def article(channel: Channel, req: Request, day: str, slug: str) -> Reply:
+    """The entry at /artikel/Y/M/D/slug: a slug is unique only within its day."""
+    for entry in entries(channel, req):
+        if entry.slug == slug and entry_path(entry, req.world.zone) == f"/artikel/{day}/{slug}":
+            local = entry.published.astimezone(req.world.zone)
+            stamp = f"{tgl_indo(entry, req.world.zone)} {local:%H:%M:%S}"
+            kategori = "Berita Desa" if entry.tipe == "dinamis" else entry.tipe
+            body = (f'<ul class="breadcrumb"><li>Beranda</li><li>{esc(kategori)}</li></ul>'
+                    f'<h4 class="catg_titile">{esc(entry.title)}</h4><div class="post_commentbox">'
                     f'<span class="meta_date">{stamp} <i class="fa fa-user"></i>Administrator '
-                    f'<i class="fa fa-eye"></i>{post.views} Dibaca</span></div><p>Isi artikel.</p>')
-            return html_reply(page_html(channel, req, post.title, body))
+                    f'<i class="fa fa-eye"></i>{entry.views} Dibaca</span></div><p>Isi artikel.</p>')
+            return html_reply(page_html(channel, req, entry.title, body))
     return not_found()
 
 
 def page_html(channel: Channel, req: Request, title: str, body: str) -> str:
     return ("<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\">"
             f"<title>{esc(title)} - {esc(village_name(channel, req))}</title>"
-            f'<link rel="alternate" type="application/rss+xml" href="{req.base}/feed.xml"></head>'
+            f'<link rel="alternate" type="application/rss+xml" href="{req.base}{prefix(channel)}/feed.xml"></head>'
             f"<body><div class=\"container\">{body}</div></body></html>")
