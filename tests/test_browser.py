@@ -227,7 +227,11 @@ def test_internal_pages_need_a_login_and_a_peninjau_marks_under_their_own_name(c
         store.dispose()
         assert marks[["external_id", "mark", "reviewer"]].values.tolist() == [
             ["flagged-1", "aman", f"{PENINJAU.name} ({PENINJAU.username})"]]
-        page.get_by_label("Status").click()
+        # While the page reruns after the mark, Streamlit may briefly show the old run's widgets
+        # beside the new ones: wait for the one filter before using it.
+        status_filter = page.get_by_label("Status")
+        expect(status_filter).to_have_count(1, timeout=60_000)
+        status_filter.click()
         page.get_by_role("option", name="Semua").click()
         expect(page.get_by_text(f"oleh {PENINJAU.name} ({PENINJAU.username})").first).to_be_visible(timeout=60_000)
 
