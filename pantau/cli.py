@@ -17,6 +17,7 @@ COMMANDS = (
     "pantau.commands.export",
     "pantau.commands.collect",
     "pantau.commands.worker",
+    "pantau.commands.registry",
     "pantau.commands.importer",
     "pantau.commands.discover",
     "pantau.commands.screen",

@@ -51,9 +51,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "run). The store is a SQLite file there unless --db names one (e.g. PostgreSQL); "
                              "$PANTAU_DB is never used, so a benchmark never writes into a real database")
     parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
+    parser.add_argument("--engine", choices=("threads", "celery"), default="threads",
+                        help="collect: threads in this process (default), or the Celery engine: starts Redis, a "
+                             "throwaway PostgreSQL (or databases on --db's server) and worker processes on loopback")
+    parser.add_argument("--workers-processes", type=int, nargs="+", default=[1, 2, 4], metavar="N",
+                        help="collect --engine celery: worker process counts to measure (default 1 2 4)")
+    parser.add_argument("--worker-concurrency", type=int, default=8, metavar="N",
+                        help="collect --engine celery: collection threads per worker process (default 8)")
+    parser.add_argument("--port-base", type=int, default=0, metavar="PORT",
+                        help="collect --engine celery: take Redis's and PostgreSQL's ports from PORT up "
+                             "(default: any free port)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what == "collect" and args.engine == "celery":
+        return bench_collect_engine(args)
     if args.what == "collect":
         return bench_collect(args)
     return bench_dashboard(args)
@@ -159,6 +171,17 @@ def bench_collect(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     emit("memory.peak_simulator_mb", peak_memory_mb(resource.RUSAGE_CHILDREN))
     return 0
+
+
+def bench_collect_engine(args: argparse.Namespace) -> int:
+    if args.sources < 1 or args.latency_ms < 0 or args.worker_concurrency < 1 or min(args.workers_processes) < 1:
+        return fail("--sources, --worker-concurrency and --workers-processes must be positive, --latency-ms not "
+                    "negative")
+    try:
+        from pantau.engine import bench as engine_bench
+    except ImportError as exc:
+        return fail(f"the celery engine needs the engine extra (pip install 'pantau[engine]'): {exc}")
+    return engine_bench.run(args, emit, machine)
 
 
 # --- dashboard -----------------------------------------------------------------------------------

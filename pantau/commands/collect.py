@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--broker", metavar="URL",
                         help="celery engine: the Redis broker, redis://HOST:PORT/DB (default $PANTAU_BROKER)")
     parser.add_argument("--engine-timeout", type=float, default=None, metavar="SECONDS",
-                        help="celery engine: give up when one source has waited this long for a worker")
+                        help="celery engine: give up when the run has not finished after this long")
 
 
 def _positive(value: str) -> int:

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from time import monotonic
 
 from celery import Celery
 from celery.exceptions import TimeoutError as ResultTimeout
@@ -32,6 +33,43 @@ from pantau.registry import Registry
 from pantau.store import Store
 
 log = logging.getLogger(__name__)
+
+
+# How long one wait for a result lasts before the broker is asked whether its task still exists.
+POLL_SECONDS = 5.0
+# Kombu's Redis transport keeps a delivered, unacknowledged message in this hash until the ack.
+UNACKED_KEY = "unacked"
+
+
+class BrokerProbe:
+    """Whether a task can still finish: it is queued, or held (unacknowledged) by a worker.
+
+    Late acknowledgement brings back the tasks of a killed worker, except one taken off the
+    queue in the instant before the worker noted it as unacknowledged (kombu's Redis transport
+    does the two in separate steps). Such a task would be waited for forever: when the queue is
+    empty, nothing is held by any worker and the result is still missing twice in a row, it is
+    sent again; the store's upsert identity makes a second collection harmless.
+    """
+
+    def __init__(self, app: Celery):
+        import redis
+
+        self.client = redis.Redis.from_url(app.conf.broker_url)
+        self.suspects: set[str] = set()
+
+    def lost(self, result) -> bool:
+        idle = self.client.llen(QUEUE) == 0 and self.client.hlen(UNACKED_KEY) == 0
+        if not idle or result.ready():
+            self.suspects.discard(result.id)
+            return False
+        if result.id in self.suspects:
+            self.suspects.discard(result.id)
+            return True
+        self.suspects.add(result.id)
+        return False
+
+    def close(self) -> None:
+        self.client.close()
 
 
 class EngineTimeout(RuntimeError):
@@ -69,21 +107,36 @@ def run_collection_on_engine(
     todo = [s for s in chosen if s.active]
     run_id = uuid.uuid4().hex
     zone_name = zone.key
-    sent = [app.send_task(TASK_COLLECT, queue=QUEUE,
-                          args=[run_id, source_to_message(s), zone_name, fallback.isoformat(), now.isoformat(), pinned])
-            for s in todo]
+    args_of = {s.source_id: [run_id, source_to_message(s), zone_name, fallback.isoformat(), now.isoformat(), pinned]
+               for s in todo}
+    sent = [app.send_task(TASK_COLLECT, queue=QUEUE, args=args_of[s.source_id]) for s in todo]
     log.info("run %s: %d source(s) sent to the workers", run_id, len(sent))
+    broker = BrokerProbe(app)
+    deadline = None if timeout is None else monotonic() + timeout
     for source, result in zip(todo, sent, strict=True):
         try:
-            summary.add(run_from_message(result.get(timeout=timeout, propagate=True)))
-        except ResultTimeout as exc:
-            raise EngineTimeout(f"no worker finished {source.source_id} within {timeout:g} s") from exc
+            while True:
+                try:
+                    message = result.get(timeout=POLL_SECONDS, propagate=True)
+                    break
+                except ResultTimeout:
+                    if deadline is not None and monotonic() > deadline:
+                        raise EngineTimeout(f"the workers did not finish the run within {timeout:g} s") from None
+                    if broker.lost(result):
+                        log.warning("%s: its task is neither queued, held by a worker nor done (lost with a "
+                                    "killed worker); sending it again", source.source_id)
+                        result.forget()
+                        result = app.send_task(TASK_COLLECT, queue=QUEUE, args=args_of[source.source_id])
+            summary.add(run_from_message(message))
+        except EngineTimeout:
+            raise
         except Exception as exc:  # retries exhausted on a worker: the store kept failing there
             log.error("the workers could not collect %s: %s", source.source_id, redact_text(str(exc)))
             summary.add(CollectionRun(source.source_id, clock(), clock(), status="error", error_kind="bug",
                                       error=redact_text(f"{type(exc).__name__}: {exc}")))
         finally:
             result.forget()
+    broker.close()
     log.info("run %s done: %d ok, %d failed, %d skipped, %d new posts, %d requests", run_id, summary.ok,
              summary.failed, summary.skipped, summary.posts_new, summary.requests)
     if summary.posts_new:
