@@ -38,7 +38,9 @@ MAX_PER_HOST = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=("collect", "dashboard"), help="which benchmark")
+    parser.add_argument("what", choices=("collect", "dashboard", "province"),
+                        help="which benchmark (province: a province registry simulated and collected by the "
+                             "celery engine, plain and with a worker killed, against ground truth)")
     parser.add_argument("--sources", type=int, default=1000, help="collect: simulated sources (default 1000)")
     parser.add_argument("--latency-ms", type=float, default=150.0, help="collect: latency per response (default 150)")
     parser.add_argument("--workers", type=int, default=8, help="collect: collection threads (default 8)")
@@ -58,12 +60,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="collect --engine celery: worker process counts to measure (default 1 2 4)")
     parser.add_argument("--worker-concurrency", type=int, default=8, metavar="N",
                         help="collect --engine celery: collection threads per worker process (default 8)")
+    parser.add_argument("--province-registry", default="data/jawa-tengah", metavar="DIR",
+                        help="province: the province's registry (default data/jawa-tengah)")
+    parser.add_argument("--weeks", type=int, default=8, help="province: simulated weeks of posts (default 8)")
+    parser.add_argument("--opd-per-regency", type=int, default=3,
+                        help="province: made-up OPD per regency (the dataset has none; default 3)")
     parser.add_argument("--port-base", type=int, default=0, metavar="PORT",
                         help="collect --engine celery: take Redis's and PostgreSQL's ports from PORT up "
                              "(default: any free port)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what == "province":
+        return bench_province(args)
     if args.what == "collect" and args.engine == "celery":
         return bench_collect_engine(args)
     if args.what == "collect":
@@ -182,6 +191,15 @@ def bench_collect_engine(args: argparse.Namespace) -> int:
     except ImportError as exc:
         return fail(f"the celery engine needs the engine extra (pip install 'pantau[engine]'): {exc}")
     return engine_bench.run(args, emit, machine)
+
+
+def bench_province(args: argparse.Namespace) -> int:
+    try:
+        from pantau.engine import bench as engine_bench
+    except ImportError as exc:
+        return fail(f"the province benchmark needs the engine extra (pip install 'pantau[engine]'): {exc}")
+    args.expected_requests = 0
+    return engine_bench.run_province(args, emit, machine)
 
 
 # --- dashboard -----------------------------------------------------------------------------------

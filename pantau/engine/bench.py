@@ -130,10 +130,13 @@ def losses(world: World, store: Store, summary) -> dict:
     comparison = compare(world, store, collected, world.start, kinds=set(COLLECTORS))
     frame = store.posts_frame(columns=["source_id", "external_id"])
     keys = {(s, normalise_id(e)) for s, e in frame.itertuples(index=False)}
+    with store.engine.connect() as conn:  # the whole database over its posts: tables and indexes
+        size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
     lost = sum(len(d.missing) for d in comparison.differences)
     extra = sum(len(d.extra) for d in comparison.differences)
     return {"lost": lost, "duplicated": len(frame) - len(keys) + extra, "unexplained": comparison.unexplained,
-            "expected": comparison.posts_expected, "stored": len(frame)}
+            "expected": comparison.posts_expected, "stored": len(frame),
+            "bytes_per_post": size / max(1, len(frame))}
 
 
 def run(args: argparse.Namespace, emit: Callable[[str, object], None], machine: Callable[[], None]) -> int:
@@ -197,6 +200,7 @@ def run(args: argparse.Namespace, emit: Callable[[str, object], None], machine: 
         emit("kill.posts_duplicated", lost["duplicated"])
         emit("kill.unexplained_differences", lost["unexplained"])
         emit("kill.max_concurrent_per_host", kill["stats"]["max_per_host"])
+        emit("store.database_bytes_per_post", lost["bytes_per_post"])
         emit("target.speedup_4_vs_1", f">= {SPEEDUP_TARGET:g}")
         emit("target.max_concurrent_per_host", f"<= {MAX_PER_HOST}")
         if 1 in throughput and 4 in throughput:
@@ -211,3 +215,74 @@ def run(args: argparse.Namespace, emit: Callable[[str, object], None], machine: 
         cluster.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def run_province(args: argparse.Namespace, emit: Callable[[str, object], None], machine: Callable[[], None]) -> int:
+    """A whole province's registry simulated on loopback and collected by the engine twice: once
+    as it is, once with a worker killed mid-run; each compared with the ground truth."""
+    from pantau.sim.province import with_simulated_opd
+
+    if not args.verbose:
+        logging.getLogger("collectors").setLevel(logging.ERROR)
+    units = with_simulated_opd(list(load_registry(args.province_registry).units), args.opd_per_regency)
+    started = time.perf_counter()
+    world = build_world(units, seed=args.seed, weeks=args.weeks)
+    built = time.perf_counter() - started
+    tmp = Path(tempfile.mkdtemp(prefix="pantau-province-"))
+    cluster = LocalCluster(port_base=args.port_base)
+    simulator = SimProcess(world, FaultPlan.off(latency_ms=args.latency_ms), args.weeks)
+    databases: Databases | None = None
+    processes = max(args.workers_processes)
+    try:
+        registry = load_registry(write_registry(world, tmp / "registry"))
+        sources = [s for s in registry.sources if s.active and s.collector]
+        cluster.start_redis()
+        databases = Databases(args.db if args.db else cluster.start_postgres())
+        machine()
+        regencies = {u.unit_id.split("-", 1)[0] for u in units}
+        emit("inputs.regencies", len(regencies))
+        emit("inputs.units", len(units))
+        emit("inputs.hosts", len(world.hosts))
+        emit("inputs.sources", len(sources))
+        emit("inputs.weeks", args.weeks)
+        emit("inputs.posts_upstream", world.post_count())
+        emit("inputs.latency_ms", args.latency_ms)
+        emit("inputs.worker_processes", processes)
+        emit("inputs.worker_threads_per_process", args.worker_concurrency)
+        emit("inputs.world_build_s", built)
+        ok = True
+        for label, kill_at in (("plain", None), ("kill", 0.3)):
+            result = engine_run(cluster, databases, registry, world, simulator, processes, args.worker_concurrency,
+                                kill_at=None if kill_at is None else kill_at * max(1, args.expected_requests))
+            found = losses(world, result["store"], result["summary"])
+            stored_regencies = {u.split("-", 1)[0] for u in result["store"].posts_frame(columns=["unit_id"])["unit_id"]}
+            result["store"].dispose()
+            summary, stats = result["summary"], result["stats"]
+            if kill_at is None:
+                args.expected_requests = stats["requests"]
+            emit(f"{label}.wall_s", result["wall"])
+            emit(f"{label}.sources_ok", summary.ok)
+            emit(f"{label}.sources_failed", summary.failed)
+            emit(f"{label}.requests", stats["requests"])
+            emit(f"{label}.sources_per_s", summary.ok / result["wall"])
+            emit(f"{label}.regencies_with_posts", len(stored_regencies))
+            emit(f"{label}.posts_expected", found["expected"])
+            emit(f"{label}.posts_stored", found["stored"])
+            emit(f"{label}.posts_lost", found["lost"])
+            emit(f"{label}.posts_duplicated", found["duplicated"])
+            emit(f"{label}.unexplained_differences", found["unexplained"])
+            emit(f"{label}.max_concurrent_per_host", stats["max_per_host"])
+            emit(f"{label}.database_bytes_per_post", found["bytes_per_post"])
+            if kill_at is not None:
+                emit(f"{label}.killed_mid_run", result["killed"])
+                ok = ok and result["killed"]
+            ok = ok and found["lost"] == 0 and found["duplicated"] == 0 and found["unexplained"] == 0 \
+                and stats["max_per_host"] <= MAX_PER_HOST and summary.failed == 0
+        emit("result.province_ok", ok)
+    finally:
+        simulator.stop()
+        if databases is not None:
+            databases.drop_all()
+        cluster.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0 if ok else 1

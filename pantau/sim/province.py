@@ -36,3 +36,17 @@ def synthetic_regency(code: str, name: str, kota: bool = False, opd: int = 6, ke
             units.append(Unit(f"{prefix}-{kind}-{k + 1:02d}-{v + 1:03d}", f"{label} {v + 1} {place}", kind, kec_id,
                               village_code))
     return units
+
+
+def with_simulated_opd(units: list[Unit], per_regency: int) -> list[Unit]:
+    """A province registry's units with `per_regency` made-up OPD after each regency's leaders
+    (the dataset has no OPD; the simulation needs them for the OPD channel variants)."""
+    out: list[Unit] = []
+    for unit in units:
+        out.append(unit)
+        if unit.kind == "pimpinan" and unit.unit_id.endswith(("-wakil-bupati", "-wakil-walikota")):
+            prefix = unit.unit_id.split("-", 1)[0]
+            regency = unit.name.split(" ", 2)[-1] if "Wali Kota" not in unit.name else unit.name.split(" ", 3)[-1]
+            out += [Unit(f"{prefix}-opd-sim-{i:02d}", f"Dinas Simulasi {i} {regency}", "opd", "", unit.code,
+                         verified=False) for i in range(per_regency)]
+    return out
