@@ -22,6 +22,8 @@ class PageSpec:
     icon: str
     internal_only: bool = False
     default: bool = False
+    # Only for a registry spanning several regencies (a province).
+    province_only: bool = False
 
     @property
     def url_path(self) -> str:
@@ -31,6 +33,7 @@ class PageSpec:
 # The explicit list of pages, in menu order. Internal pages appear only with PANTAU_MODE=internal.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/ringkasan.py", "Ringkasan", ":material/leaderboard:", default=True),
+    PageSpec("views/provinsi.py", "Provinsi", ":material/public:", province_only=True),
     PageSpec("views/kecamatan.py", "Kecamatan", ":material/map:"),
     PageSpec("views/unit.py", "Unit", ":material/account_balance:"),
     PageSpec("views/terbaru.py", "Publikasi Terbaru", ":material/newspaper:"),
@@ -41,8 +44,14 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
-def visible_pages(mode: str) -> list[PageSpec]:
-    return [page for page in PAGES if mode == "internal" or not page.internal_only]
+def visible_pages(mode: str, province: bool = False) -> list[PageSpec]:
+    return [page for page in PAGES if (mode == "internal" or not page.internal_only)
+            and (province or not page.province_only)]
+
+
+def is_province(registry) -> bool:
+    """Leaders of more than one regency (their codes differ): the Provinsi page applies."""
+    return len({u.code[:5] for u in registry.units if u.kind == "pimpinan" and u.code}) > 1
 
 
 def run() -> None:
@@ -67,7 +76,7 @@ def run() -> None:
     if config.mode == "internal":
         st.sidebar.caption("Mode internal")
     pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.default, url_path=p.url_path)
-             for p in visible_pages(config.mode)]
+             for p in visible_pages(config.mode, is_province(registry))]
     st.navigation(pages).run()
 
 

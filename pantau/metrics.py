@@ -248,8 +248,8 @@ def make_facts(
 
 
 def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
-    units = pd.DataFrame([(u.unit_id, u.name, u.kind, u.parent_id) for u in registry.units],
-                         columns=list(UNIT_FRAME_COLUMNS))
+    units = pd.DataFrame([(u.unit_id, u.name, u.kind, u.parent_id, u.code) for u in registry.units],
+                         columns=[*UNIT_FRAME_COLUMNS, "code"])
     sources = pd.DataFrame([(s.source_id, s.unit_id, s.platform, s.collector, s.active) for s in registry.sources],
                            columns=list(SOURCE_FRAME_COLUMNS))
     return units, sources
