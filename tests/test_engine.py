@@ -5,6 +5,9 @@ duplicate nothing."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -142,3 +145,38 @@ def test_a_dead_holders_slot_expires(cluster):
     with limiter.slot("127.0.0.1:10"):
         waited = time.monotonic() - started
     assert waited >= 0.2
+
+
+def test_pantau_collect_on_the_engine_prints_the_usual_summary(cluster, pg_store, tmp_path):
+    world = build_world(synthetic_regency("33.16", "Blora", opd=2, kecamatan=1, villages=3), seed=8, weeks=4)
+    with SimServer(world, FaultPlan.off()):
+        registry_dir = write_registry(world, tmp_path / "registry")
+        registry = load_registry(registry_dir)
+        cluster.db_url = url_of(pg_store)
+        cluster.start_workers(1, concurrency=4, env=dict(SIM_CREDENTIALS), request_timeout=5)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "pantau", "collect", "--engine", "celery", "--broker", cluster.broker_url,
+                 "--db", cluster.db_url, "--registry", str(registry_dir), "--since", world.start.date().isoformat(),
+                 "--engine-timeout", "120"],
+                capture_output=True, text=True, env={**os.environ, "PANTAU_NOW": world.end.isoformat()})
+        finally:
+            cluster.stop_workers()
+    active = [s for s in registry.sources if s.active]
+    collectable = [s for s in active if s.collector]
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith(f"sources: {len(active)} ({len(collectable)} ok, 0 failed")
+    assert pg_store.post_count() > 0
+
+
+def test_the_engine_refuses_a_sqlite_store(cluster, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "pantau", "collect", "--engine", "celery", "--broker",
+                           cluster.broker_url, "--db", f"sqlite:///{tmp_path / 'x.db'}"], capture_output=True, text=True)
+    assert done.returncode == 1 and "PostgreSQL" in done.stderr
+
+
+def test_the_engine_needs_a_broker(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PANTAU_BROKER"}
+    done = subprocess.run([sys.executable, "-m", "pantau", "collect", "--engine", "celery", "--db",
+                           f"sqlite:///{tmp_path / 'x.db'}"], capture_output=True, text=True, env=env)
+    assert done.returncode == 1 and "PANTAU_BROKER" in done.stderr
