@@ -26,6 +26,8 @@ class PageSpec:
     default: bool = False
     roles: tuple[str, ...] = ()  # who may open an internal page
 
+    # Only for a registry spanning several regencies (a province).
+    province_only: bool = False
 
     @property
     def url_path(self) -> str:
@@ -35,6 +37,7 @@ class PageSpec:
 # The explicit list of pages, in menu order. Internal pages appear only with PANTAU_MODE=internal.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/ringkasan.py", "Ringkasan", ":material/leaderboard:", default=True),
+    PageSpec("views/provinsi.py", "Provinsi", ":material/public:", province_only=True),
     PageSpec("views/kecamatan.py", "Kecamatan", ":material/map:"),
     PageSpec("views/unit.py", "Unit", ":material/account_balance:"),
     PageSpec("views/terbaru.py", "Publikasi Terbaru", ":material/newspaper:"),
@@ -51,10 +54,17 @@ LOGIN_PAGE = "views/masuk.py"
 DENIED_PAGE = "views/ditolak.py"
 
 
-def visible_pages(mode: str, role: str | None = None) -> list[PageSpec]:
-    """The pages a visitor of this mode with this role (None: not signed in) may open."""
+def visible_pages(mode: str, role: str | None = None, province: bool = False) -> list[PageSpec]:
+    """The pages a visitor of this mode with this role (None: not signed in) may open; the
+    Provinsi page only for a registry spanning several regencies."""
     return [page for page in PAGES
-            if not page.internal_only or (mode == "internal" and role is not None and role in page.roles)]
+            if (not page.internal_only or (mode == "internal" and role is not None and role in page.roles))
+            and (province or not page.province_only)]
+
+
+def is_province(registry) -> bool:
+    """Leaders of more than one regency (their codes differ): the Provinsi page applies."""
+    return len({u.code[:5] for u in registry.units if u.kind == "pimpinan" and u.code}) > 1
 
 
 def internal_navigation(config: Config) -> list:
@@ -102,7 +112,7 @@ def run() -> None:
         st.stop()
     st.sidebar.markdown(f"**Pantau** · {registry.settings.regency_name or 'pemerintah daerah'}")
     pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.default, url_path=p.url_path)
-             for p in visible_pages("public")]
+             for p in visible_pages("public", province=is_province(registry))]
     if config.mode == "internal":
         from views import auth
 

@@ -44,6 +44,7 @@ from collectors.errors import (
     RobotsDisallowed,
     TooManyRedirects,
 )
+from collectors.limits import HostLimiter, LocalLimiter
 from pantau.redaction import install_log_filter, redact_text, redact_url
 
 log = logging.getLogger(__name__)
@@ -122,9 +123,7 @@ class HttpPolicy:
 
 @dataclass
 class _Host:
-    slot: threading.Semaphore
     lock: threading.Lock = field(default_factory=threading.Lock)
-    next_start: float = 0.0
     crawl_delay: float = 0.0
     robots: RobotFileParser | None = None
     # {"fetched_at": epoch seconds, "body": text or None for "no robots.txt"}; None when the
@@ -147,7 +146,7 @@ def host_key(url: str) -> str:
 class HttpClient:
     """Shared by every source of a run: one session, per-host limits, robots.txt cache."""
 
-    def __init__(self, policy: HttpPolicy | None = None):
+    def __init__(self, policy: HttpPolicy | None = None, limiter: HostLimiter | None = None):
         # urllib3 logs request lines with their query, where API tokens travel: filter them.
         install_log_filter()
         self.policy = policy or HttpPolicy()
@@ -162,6 +161,8 @@ class HttpClient:
         self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
         self.requests_sent = 0
+        # Where the per-host slots and delays live: this process by default, Redis for the task engine.
+        self.limiter: HostLimiter = limiter or LocalLimiter(self.policy.per_host)
 
     def for_source(self, source_id: str, validators: dict[str, dict[str, str]] | None = None,
                    robots: dict[str, dict[str, Any]] | None = None) -> SourceHttp:
@@ -183,7 +184,7 @@ class HttpClient:
         key = host_key(url)
         with self._lock:
             if key not in self._hosts:
-                self._hosts[key] = _Host(threading.Semaphore(self.policy.per_host))
+                self._hosts[key] = _Host()
             return self._hosts[key]
 
     def _count(self, counter: SourceHttp | None) -> None:
@@ -192,16 +193,8 @@ class HttpClient:
             if counter is not None:
                 counter.requests += 1
 
-    def _wait_turn(self, host: _Host) -> None:
-        delay = max(self.policy.delay, host.crawl_delay)
-        if delay <= 0:
-            return
-        with host.lock:
-            now = time.monotonic()
-            start = max(now, host.next_start)
-            host.next_start = start + delay
-        if start > now:
-            time.sleep(start - now)
+    def _wait_turn(self, key: str, host: _Host) -> None:
+        self.limiter.wait_turn(key, max(self.policy.delay, host.crawl_delay))
 
     def allowed(self, url: str, counter: SourceHttp | None = None) -> bool:
         """Whether robots.txt lets us fetch `url`.
@@ -314,14 +307,15 @@ class HttpClient:
                                  headers: Mapping[str, str] | None, counter: SourceHttp | None,
                                  form: Mapping[str, Any] | None = None) -> Response:
         policy = self.policy
+        key = host_key(url)
         host = self._host(url)
         attempt = 0
         while True:
             attempt += 1
             retry_after: str | None = None
             try:
-                with host.slot:
-                    self._wait_turn(host)
+                with self.limiter.slot(key):
+                    self._wait_turn(key, host)
                     self._count(counter)
                     response = self._send(url, params, headers, form)
             except (RequestTimeout, ConnectionFailed):

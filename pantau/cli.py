@@ -16,6 +16,8 @@ from importlib import import_module
 COMMANDS = (
     "pantau.commands.export",
     "pantau.commands.collect",
+    "pantau.commands.worker",
+    "pantau.commands.registry",
     "pantau.commands.importer",
     "pantau.commands.discover",
     "pantau.commands.screen",

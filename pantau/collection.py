@@ -365,7 +365,7 @@ def run_collection(
     summary = RunSummary()
     skipped = [s for s in chosen if not s.active]
     for source in skipped:
-        summary.add(_record_skip(store, source, "source is marked inactive in the registry", clock()))
+        summary.add(record_skip(store, source, "source is marked inactive in the registry", clock()))
     todo = [s for s in chosen if s.active]
     # Only the registry may open collection to non-public networks (the simulator's loopback).
     policy = replace(http_policy or HttpPolicy(), private_networks=registry.settings.private_networks)
@@ -390,7 +390,7 @@ def run_collection(
     return summary
 
 
-def _record_skip(store: Store, source: Source, reason: str, moment: datetime) -> CollectionRun:
+def record_skip(store: Store, source: Source, reason: str, moment: datetime) -> CollectionRun:
     run = CollectionRun(source.source_id, moment, moment, status="skipped", error_kind="skipped", error=reason)
     store.record_attempt(run)
     return run

@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 
 def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The registry's units and sources as the frames Facts holds."""
-    units = pd.DataFrame([(u.unit_id, u.name, u.kind, u.parent_id) for u in registry.units],
-                         columns=list(metrics.UNIT_FRAME_COLUMNS))
+    # The code tells a province's regencies apart (metrics.leader_regencies).
+    units = pd.DataFrame([(u.unit_id, u.name, u.kind, u.parent_id, u.code) for u in registry.units],
+                         columns=[*metrics.UNIT_FRAME_COLUMNS, "code"])
     sources = pd.DataFrame([(s.source_id, s.unit_id, s.platform, s.collector, s.active) for s in registry.sources],
                            columns=list(metrics.SOURCE_FRAME_COLUMNS))
     return units, sources

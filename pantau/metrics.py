@@ -174,7 +174,8 @@ def make_facts(
     """
     today_day = to_day(today)
     first = to_day(start) if start is not None else today_day - pd.Timedelta(weeks=STREAK_LOOKBACK_WEEKS)
-    units = units[list(UNIT_FRAME_COLUMNS)].copy()
+    # `code` (Kemendagri) is optional: in a province registry it tells each unit's regency.
+    units = units[[*UNIT_FRAME_COLUMNS, *(["code"] if "code" in units.columns else [])]].copy()
     units["parent_id"] = units["parent_id"].fillna("").astype(str)
     sources = sources[list(SOURCE_FRAME_COLUMNS)].copy() if not sources.empty else pd.DataFrame(
         columns=list(SOURCE_FRAME_COLUMNS))
@@ -217,6 +218,36 @@ def leaders_reference(active_days: pd.DataFrame, units: pd.DataFrame, by: str | 
         return pd.Series(np.nan, index=groups, dtype="float64")
     total = of_leaders.groupby(by)["active_days"].sum().reindex(groups, fill_value=0)
     return (total / len(leaders)).astype("float64")
+
+
+def regency_of(codes: pd.Series) -> pd.Series:
+    """A unit's regency: the first two parts of its Kemendagri code ("33.16" of "33.16.01.2001")."""
+    return codes.fillna("").astype(str).str.split(".").str[:2].str.join(".")
+
+
+def leader_regencies(units: pd.DataFrame) -> pd.Series | None:
+    """unit_id -> regency code when the units span several regencies (a province registry, whose
+    leaders carry their regency's code), so each unit keeps pace with its own regency's leaders;
+    None for one regency, whose single reference is every leader's."""
+    if "code" not in units.columns:
+        return None
+    regency = regency_of(units["code"])
+    leaders = regency[units["kind"] == "pimpinan"]
+    if leaders.eq("").any() or leaders.nunique() < 2:
+        return None
+    return pd.Series(regency.to_numpy(), index=units["unit_id"].to_numpy())
+
+
+def regency_references(active_days: pd.DataFrame, units: pd.DataFrame) -> pd.Series | None:
+    """unit_id -> the leaders' reference of the unit's own regency (NaN for a regency without
+    leaders); None for a registry of one regency (see leader_regencies)."""
+    regencies = leader_regencies(units)
+    if regencies is None:
+        return None
+    leaders = units.loc[units["kind"] == "pimpinan", "unit_id"]
+    per_leader = active_days.set_index("unit_id")["active_days"].reindex(leaders).fillna(0)
+    by_regency = per_leader.groupby(regencies.reindex(per_leader.index).to_numpy()).mean()
+    return regencies.map(by_regency).astype("float64")
 
 
 def pace(active_days, reference):
@@ -347,6 +378,13 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     grid = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
     reference = leaders_reference(grid[["unit_id", "week_start", "active_days"]], facts.units, by="week_start")
     grid["reference"] = grid["week_start"].map(reference).astype("float64")
+    regencies = leader_regencies(facts.units)
+    if regencies is not None:  # a province: each regency's own leaders, week by week
+        regency = grid["unit_id"].map(regencies)
+        leaders = grid[grid["kind"] == "pimpinan"]
+        own = leaders.groupby([regency[leaders.index], "week_start"])["active_days"].mean()
+        keys = pd.MultiIndex.from_arrays([regency, grid["week_start"]])
+        grid["reference"] = own.reindex(keys).to_numpy(dtype="float64")
     grid["pace"] = pace(grid["active_days"], grid["reference"])
     sundays = grid["week_start"] + pd.Timedelta(days=6)
     grid["ref_day"] = sundays.where(sundays <= facts.today, facts.today)
@@ -438,7 +476,8 @@ def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.
     table["posts"] = table["posts"].fillna(0).astype("int64")
     table["active_days"] = table["active_days"].fillna(0).astype("int64")
     reference = leaders_reference(table[["unit_id", "active_days"]], facts.units)
-    table["pace"] = pace(table["active_days"], reference)
+    own = regency_references(table[["unit_id", "active_days"]], facts.units)
+    table["pace"] = pace(table["active_days"], reference if own is None else table["unit_id"].map(own))
     table["keeps_pace"] = keeps_pace(table["pace"], facts.settings.pace_threshold)
     table["target"] = _targets(table["kind"], facts.settings)
 

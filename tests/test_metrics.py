@@ -422,3 +422,45 @@ def test_streak_reaches_past_the_loaded_window_only_for_units_that_need_it():
     assert asked == [["opd-a"]]
     with pytest.raises(ValueError, match="before the loaded facts"):
         m.period_table(short, date(2025, 8, 1), date(2025, 8, 31))
+
+
+PROVINCE_UNITS = [
+    ("3316-bupati", "Bupati Blora", "pimpinan", "", "33.16"),
+    ("3316-wabup", "Wakil Bupati Blora", "pimpinan", "", "33.16"),
+    ("3316-kec-a", "Kecamatan A", "kecamatan", "", "33.16.01"),
+    ("3374-walikota", "Wali Kota Semarang", "pimpinan", "", "33.74"),
+    ("3374-wawali", "Wakil Wali Kota Semarang", "pimpinan", "", "33.74"),
+    ("3374-kec-b", "Kecamatan B", "kecamatan", "", "33.74.01"),
+]
+
+
+def province_facts(posts_rows, today):
+    units = pd.DataFrame(PROVINCE_UNITS, columns=["unit_id", "name", "kind", "parent_id", "code"])
+    ids = units["unit_id"].tolist()
+    return m.make_facts(units, frame_sources(ids), m.daily_counts(frame_posts(posts_rows), ZONE), Settings(), today,
+                        success=every_day_success(ids, today - timedelta(days=120), today))
+
+
+def test_in_a_province_each_unit_keeps_pace_with_its_own_regencys_leaders():
+    # Blora's leaders: 6 and 2 active days (reference 4); Semarang's: 1 and 1 (reference 1).
+    rows = [("3316-bupati", f"2025-09-{8 + i:02d}T03:00:00Z") for i in range(6)]
+    rows += [("3316-wabup", f"2025-09-{8 + i:02d}T03:00:00Z") for i in range(2)]
+    rows += [("3374-walikota", "2025-09-08T03:00:00Z"), ("3374-wawali", "2025-09-09T03:00:00Z")]
+    # Each kecamatan active 2 days: half of Blora's pace, twice Semarang's.
+    rows += [(k, f"2025-09-1{d}T03:00:00Z") for k in ("3316-kec-a", "3374-kec-b") for d in (0, 1)]
+    f = province_facts(rows, today=date(2025, 9, 24))
+    table = m.period_table(f, date(2025, 9, 8), date(2025, 9, 14))
+    assert row(table, "3316-kec-a")["pace"] == 0.5
+    assert row(table, "3374-kec-b")["pace"] == 2.0
+    assert row(table, "3316-bupati")["pace"] == 1.5
+    weekly = m.weekly_table(f, date(2025, 9, 8), date(2025, 9, 14))
+    assert row(weekly, "3316-kec-a")["reference"] == 4.0
+    assert row(weekly, "3374-kec-b")["reference"] == 1.0
+    assert row(weekly, "3374-kec-b")["pace"] == 2.0
+
+
+def test_one_regency_with_coded_areas_keeps_one_reference():
+    # Blora's own registry: leaders without a code, kecamatan with one; one reference for all.
+    units = [(u, n, k, p, "" if k == "pimpinan" else "33.16.01") for u, n, k, p in UNITS]
+    frame = pd.DataFrame(units, columns=["unit_id", "name", "kind", "parent_id", "code"])
+    assert m.leader_regencies(frame) is None

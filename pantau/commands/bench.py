@@ -38,7 +38,9 @@ MAX_PER_HOST = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=("collect", "dashboard", "web"), help="which benchmark")
+    parser.add_argument("what", choices=("collect", "dashboard", "web", "province"),
+                        help="which benchmark (province: a province registry simulated and collected by the "
+                             "celery engine, plain and with a worker killed, against ground truth)")
     parser.add_argument("--sources", type=int, default=1000, help="collect: simulated sources (default 1000)")
     parser.add_argument("--latency-ms", type=float, default=150.0, help="collect: latency per response (default 150)")
     parser.add_argument("--workers", type=int, default=8, help="collect: collection threads (default 8)")
@@ -51,6 +53,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "run). The store is a SQLite file there unless --db names one (e.g. PostgreSQL); "
                              "$PANTAU_DB is never used, so a benchmark never writes into a real database")
     parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
+    parser.add_argument("--engine", choices=("threads", "celery"), default="threads",
+                        help="collect: threads in this process (default), or the Celery engine: starts Redis, a "
+                             "throwaway PostgreSQL (or databases on --db's server) and worker processes on loopback")
+    parser.add_argument("--workers-processes", type=int, nargs="+", default=[1, 2, 4], metavar="N",
+                        help="collect --engine celery: worker process counts to measure (default 1 2 4)")
+    parser.add_argument("--worker-concurrency", type=int, default=8, metavar="N",
+                        help="collect --engine celery: collection threads per worker process (default 8)")
+    parser.add_argument("--province-registry", default="data/jawa-tengah", metavar="DIR",
+                        help="province: the province's registry (default data/jawa-tengah)")
+    parser.add_argument("--weeks", type=int, default=8, help="province: simulated weeks of posts (default 8)")
+    parser.add_argument("--opd-per-regency", type=int, default=3,
+                        help="province: made-up OPD per regency (the dataset has none; default 3)")
+    parser.add_argument("--port-base", type=int, default=0, metavar="PORT",
+                        help="collect --engine celery: take Redis's and PostgreSQL's ports from PORT up "
+                             "(default: any free port)")
     web = parser.add_argument_group("web: a phone's first and repeat visit in headless Chromium")
     web.add_argument("--links", nargs="+", choices=("unthrottled", "fast4g", "slow4g"),
                      default=["unthrottled", "fast4g", "slow4g"], help="network links to emulate (default all)")
@@ -67,6 +84,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what == "province":
+        return bench_province(args)
+    if args.what == "collect" and args.engine == "celery":
+        return bench_collect_engine(args)
     if args.what == "collect":
         return bench_collect(args)
     if args.what == "web":
@@ -186,6 +207,26 @@ def bench_web(args: argparse.Namespace) -> int:
     if any("=" not in u for u in args.url):
         return fail("--url takes NAME=URL, e.g. --url prod=https://pantau.example.go.id")
     return web_bench.run(args, emit, machine)
+
+
+def bench_collect_engine(args: argparse.Namespace) -> int:
+    if args.sources < 1 or args.latency_ms < 0 or args.worker_concurrency < 1 or min(args.workers_processes) < 1:
+        return fail("--sources, --worker-concurrency and --workers-processes must be positive, --latency-ms not "
+                    "negative")
+    try:
+        from pantau.sim import engine_bench
+    except ImportError as exc:
+        return fail(f"the celery engine needs the engine extra (pip install 'pantau[engine]'): {exc}")
+    return engine_bench.run(args, emit, machine)
+
+
+def bench_province(args: argparse.Namespace) -> int:
+    try:
+        from pantau.sim import engine_bench
+    except ImportError as exc:
+        return fail(f"the province benchmark needs the engine extra (pip install 'pantau[engine]'): {exc}")
+    args.expected_requests = 0
+    return engine_bench.run_province(args, emit, machine)
 
 
 # --- dashboard -----------------------------------------------------------------------------------

@@ -32,6 +32,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "(default: one year back)")
     parser.add_argument("--workers", type=_positive, default=8, metavar="N",
                         help="sources collected at once (default 8; at most 2 requests at once per host)")
+    parser.add_argument("--engine", choices=("threads", "celery"), default="threads",
+                        help="threads: this process collects (default); celery: `pantau worker` processes "
+                             "collect, on any machines, into a PostgreSQL store (needs the `engine` extra)")
+    parser.add_argument("--broker", metavar="URL",
+                        help="celery engine: the Redis broker, redis://HOST:PORT/DB (default $PANTAU_BROKER)")
+    parser.add_argument("--engine-timeout", type=float, default=None, metavar="SECONDS",
+                        help="celery engine: give up when the run has not finished after this long")
 
 
 def _positive(value: str) -> int:
@@ -63,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
         registry = registry_from(config)
     except CommandError as exc:
         return fail(str(exc))
+    if args.engine == "celery":
+        from pantau.commands.engine import collect_on_engine
+
+        return collect_on_engine(args, config, registry, now)
     store = open_store(config, registry)
     try:
         with collection_lock(store):
