@@ -379,12 +379,15 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     reference = leaders_reference(grid[["unit_id", "week_start", "active_days"]], facts.units, by="week_start")
     grid["reference"] = grid["week_start"].map(reference).astype("float64")
     regencies = leader_regencies(facts.units)
-    if regencies is not None:  # a province: each regency's own leaders, week by week
+    if regencies is not None:  # a province: each regency's own leaders, week by week (same function)
         regency = grid["unit_id"].map(regencies)
-        leaders = grid[grid["kind"] == "pimpinan"]
-        own = leaders.groupby([regency[leaders.index], "week_start"])["active_days"].mean()
-        keys = pd.MultiIndex.from_arrays([regency, grid["week_start"]])
-        grid["reference"] = own.reindex(keys).to_numpy(dtype="float64")
+        unit_regency = facts.units["unit_id"].map(regencies)
+        own = {code: leaders_reference(grid.loc[regency == code, ["unit_id", "week_start", "active_days"]],
+                                       facts.units[unit_regency == code], by="week_start")
+               for code in regency.dropna().unique()}
+        grid["reference"] = [own[code].get(week, np.nan) if code in own else np.nan
+                             for code, week in zip(regency, grid["week_start"], strict=True)]
+        grid["reference"] = grid["reference"].astype("float64")
     grid["pace"] = pace(grid["active_days"], grid["reference"])
     sundays = grid["week_start"] + pd.Timedelta(days=6)
     grid["ref_day"] = sundays.where(sundays <= facts.today, facts.today)

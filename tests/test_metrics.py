@@ -464,3 +464,23 @@ def test_one_regency_with_coded_areas_keeps_one_reference():
     units = [(u, n, k, p, "" if k == "pimpinan" else "33.16.01") for u, n, k, p in UNITS]
     frame = pd.DataFrame(units, columns=["unit_id", "name", "kind", "parent_id", "code"])
     assert m.leader_regencies(frame) is None
+
+
+def test_province_week_reference_is_each_regencys_own_leaders():
+    # Two regencies: regency A's leaders publish on 3 days of the week, B's on 1. Each OPD's
+    # weekly reference (and so its pace) is its own regency's, computed by leaders_reference.
+    units = pd.DataFrame([("a-bupati", "Bupati A", "pimpinan", "", "33.01"),
+                          ("a-opd", "Dinas A", "opd", "", "33.01"),
+                          ("b-bupati", "Bupati B", "pimpinan", "", "33.02"),
+                          ("b-opd", "Dinas B", "opd", "", "33.02")],
+                         columns=["unit_id", "name", "kind", "parent_id", "code"])
+    ids = units["unit_id"].tolist()
+    posts = [("a-bupati", f"2025-09-0{d}T09:00:00+07:00") for d in (1, 2, 3)]
+    posts += [("b-bupati", "2025-09-01T09:00:00+07:00"), ("a-opd", "2025-09-01T09:00:00+07:00"),
+              ("b-opd", "2025-09-01T09:00:00+07:00")]
+    today = date(2025, 9, 7)
+    f = m.make_facts(units, frame_sources(ids), m.daily_counts(frame_posts(posts), ZONE), Settings(), today,
+                     success=every_day_success(ids, today - timedelta(days=120), today))
+    weekly = m.weekly_table(f, date(2025, 9, 1), today).set_index("unit_id")
+    assert weekly.loc["a-opd", "reference"] == 3.0 and weekly.loc["b-opd", "reference"] == 1.0
+    assert weekly.loc["a-opd", "pace"] == pytest.approx(1 / 3) and weekly.loc["b-opd", "pace"] == 1.0
