@@ -3,7 +3,8 @@
 Bytes are fetched by collectors/http.py and handed to feedparser, so network errors stay typed
 instead of hiding in feedparser's `bozo_exception`. Each entry's identity is the platform's own
 id whichever route found it (the WordPress `?p=` id, the Blogger post id, the YouTube video id,
-the OpenSID article path), so a post found by REST today and by RSS tomorrow is one post.
+the OpenSID article path), so a post found by REST today and by RSS tomorrow is one post. An
+entry without one is known by its URL within the source's site (pantau.models.page_key).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collectors.base import CollectContext, CollectResult
 from collectors.charset import utf8_xml
 from collectors.dates import DateParseError, on_or_after, parse_date
 from collectors.errors import ParseError
-from pantau.models import Post
+from pantau.models import Post, page_key
 
 WORDPRESS_GUID = re.compile(r"[?&]p=(\d+)")
 BLOGGER_ID = re.compile(r"tag:blogger\.com,\d+:blog-\d+\.post-(\d+)")
@@ -83,8 +84,11 @@ def reaches_its_end(content: bytes) -> bool:
     return bool(FEED_END.search(content[-4096:]))
 
 
-def parse_feed(content: bytes, source_id: str, zone: ZoneInfo, content_type: str = "") -> FeedItems:
+def parse_feed(content: bytes, source_id: str, zone: ZoneInfo, content_type: str = "", site: str = "") -> FeedItems:
     """Entries of an RSS/Atom document as posts; undated entries become item errors.
+
+    An entry without a platform id is known by its URL: given the source's address `site`, by
+    that URL within the site (pantau.models.page_key), so a site that moves keeps its posts.
 
     The bytes are decoded by the one charset policy (collectors/charset.py), not by feedparser's.
 
@@ -125,6 +129,8 @@ def parse_feed(content: bytes, source_id: str, zone: ZoneInfo, content_type: str
             items.item_errors.append(f"{exc} on {link or guid!r}")
             continue
         external_id = external_id_of(guid, link)
+        if site:
+            external_id = page_key(external_id, site)
         if external_id in seen:
             continue
         seen.add(external_id)
@@ -159,7 +165,8 @@ def read_feed(ctx: CollectContext, url: str, route: str = "rss", *, require_entr
     response = ctx.http.get(url, params=params)
     if response.not_modified:
         return CollectResult(route=route, not_modified=True)
-    items = parse_feed(response.content, ctx.source.source_id, ctx.zone, response.headers.get("Content-Type", ""))
+    items = parse_feed(response.content, ctx.source.source_id, ctx.zone, response.headers.get("Content-Type", ""),
+                       site=ctx.source.address)
     if items.entries and not items.posts and items.item_errors:
         raise ParseError(f"no dated entry in feed ({len(items.item_errors)} undated)")
     if require_entries and not items.entries:

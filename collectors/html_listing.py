@@ -16,7 +16,8 @@ Pages are followed by their next link until a page reaches items older than `sin
 no next link, or the cap. Dates go through collectors.dates (Indonesian forms, relative forms
 anchored at ctx.now). An item whose date cannot be read is an item error, never dated today;
 a page whose items all lack a readable date is a ParseError (the selectors are wrong).
-The external id is the link's absolute URL.
+The external id is the link's URL within the site (pantau.models.page_key): a site that moves keeps
+its posts.
 
 Dated from the article page, an item costs a request, so only new items are read: the listing
 is newest first, and the walk stops at the first item the store already holds (a re-run with
@@ -41,7 +42,7 @@ from collectors.base import CollectContext, CollectResult
 from collectors.dates import DateParseError, on_or_after, parse_date
 from collectors.errors import FetchError, HttpStatusError, NotCollectable, ParseError, RobotsDisallowed
 from pantau import presets
-from pantau.models import Post
+from pantau.models import Post, page_key
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def _read_items(ctx: CollectContext, items: list[Tag], page_url: str, options: d
         if not on_or_after(parsed.when, parsed.date_only, ctx.since, ctx.zone):
             reached_older = True
             continue
-        posts.append(Post(source_id=ctx.source.source_id, external_id=url, url=url,
+        posts.append(Post(source_id=ctx.source.source_id, external_id=page_key(url, ctx.source.address), url=url,
                           title=_item_title(item, link, options),
                           published_at=parsed.when, date_only=parsed.date_only))
     return posts, dated, reached_older
@@ -182,19 +183,20 @@ class _ArticleWalk:
              errors: list[str]) -> tuple[list[Post], int, bool]:
         """(posts, items with a readable date, whether the walk must stop here)."""
         links = [(item, *_item_link(item, options, page_url)) for item in items]
-        stored = self.ctx.stored([url for _, url, _ in links if url])
+        key = {url: page_key(url, self.ctx.source.address) for _, url, _ in links if url}
+        stored = self.ctx.stored(list(key.values()))
         wanted: list[tuple[Tag, str, Tag]] = []
         stored_at: datetime | None = None
         for item, url, link in links:
             if url is None:
                 errors.append(f"item without a link on {page_url}")
-            elif url in stored:
+            elif key[url] in stored:
                 # Everything below is older and was read before: the walk ends here.
-                stored_at = stored[url]
+                stored_at = stored[key[url]]
                 break
             elif url in self.undated:
                 errors.append(f"no publication date on the article page (as before) for {url}")
-            elif url not in self.seen_ids:
+            elif key[url] not in self.seen_ids:
                 wanted.append((item, url, link))
         posts: list[Post] = []
         dated = 0
@@ -221,7 +223,7 @@ class _ArticleWalk:
                     parsed = found.parsed
                     if not on_or_after(parsed.when, parsed.date_only, self.ctx.since, self.ctx.zone):
                         return posts, dated, True
-                    posts.append(Post(source_id=self.ctx.source.source_id, external_id=url, url=url,
+                    posts.append(Post(source_id=self.ctx.source.source_id, external_id=key[url], url=url,
                                       title=title, published_at=parsed.when,
                                       date_only=parsed.date_only))
         if stored_at is not None:

@@ -337,6 +337,43 @@ def politeness_key(source: Source) -> str:
         return address
 
 
+@dataclass
+class RunPlan:
+    """What a run settles before any source is collected, whichever engine collects it."""
+
+    clock: Clock
+    now: datetime
+    # The window's start for sources with nothing stored.
+    fallback_since: datetime
+    # The active sources selected, in host-interleaved order.
+    todo: list[Source]
+    # Holds the attempts of the inactive sources, recorded as skipped.
+    summary: RunSummary
+
+
+def plan_run(store: Store, registry: Registry, *, source_ids: Sequence[str] | None, kind: str | None,
+             since: date | datetime | None, now: datetime | None) -> RunPlan:
+    """The run's preamble, the same for the thread pool and the workers: the clock (pinned at
+    `now` or the real one), the window for sources with nothing stored, the selected sources in
+    host-interleaved order, and the inactive ones recorded as skipped."""
+    zone = registry.settings.zone
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    clock = clock_from(now)
+    now = now or clock()
+    if since is None:
+        fallback = default_since(now, zone)
+    elif isinstance(since, datetime):
+        fallback = since if since.tzinfo else since.replace(tzinfo=zone)
+    else:
+        fallback = local_midnight(since, zone)
+    chosen = interleave_by_host(select_sources(registry, source_ids, kind))
+    summary = RunSummary()
+    for source in (s for s in chosen if not s.active):
+        summary.add(record_skip(store, source, "source is marked inactive in the registry", clock()))
+    return RunPlan(clock, now, fallback, [s for s in chosen if s.active], summary)
+
+
 def run_collection(
     store: Store,
     registry: Registry,
@@ -351,22 +388,8 @@ def run_collection(
 ) -> RunSummary:
     """Collect the selected sources concurrently; every source ends as one recorded attempt."""
     zone = registry.settings.zone
-    if now is not None and now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    clock = clock_from(now)
-    now = now or clock()
-    if since is None:
-        fallback = default_since(now, zone)
-    elif isinstance(since, datetime):
-        fallback = since if since.tzinfo else since.replace(tzinfo=zone)
-    else:
-        fallback = local_midnight(since, zone)
-    chosen = interleave_by_host(select_sources(registry, source_ids, kind))
-    summary = RunSummary()
-    skipped = [s for s in chosen if not s.active]
-    for source in skipped:
-        summary.add(record_skip(store, source, "source is marked inactive in the registry", clock()))
-    todo = [s for s in chosen if s.active]
+    plan = plan_run(store, registry, source_ids=source_ids, kind=kind, since=since, now=now)
+    clock, now, fallback, todo, summary = plan.clock, plan.now, plan.fallback_since, plan.todo, plan.summary
     # Only the registry may open collection to non-public networks (the simulator's loopback).
     policy = replace(http_policy or HttpPolicy(), private_networks=registry.settings.private_networks)
     with HttpClient(policy) as client:

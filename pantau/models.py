@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 UNIT_KINDS = ("pimpinan", "opd", "kecamatan", "desa", "kelurahan")
 VILLAGE_KINDS = ("desa", "kelurahan")
@@ -76,6 +77,32 @@ class Post:
     def __post_init__(self) -> None:
         if self.published_at.tzinfo is None:
             raise ValueError(f"published_at of {self.external_id!r} must be timezone-aware")
+
+
+def page_key(url: str, address: str) -> str:
+    """The identity of a post known only by its page's URL (a generic feed's item without a
+    platform id, an HTML listing's item): its path, query and fragment when the page lies on the
+    source's own site (the host of `address`, `www.` and port aside), else the URL unchanged.
+
+    A site that moves (http to https, another port, a new domain) then keeps its posts' keys:
+    keyed by the absolute URL, the same posts came back as new ones and were counted twice.
+    Anything that is not an http(s) URL (a platform id, an OpenSID path) is returned as it is.
+    """
+    try:
+        page, home = urlsplit(url.strip()), urlsplit(address.strip())
+        page_host, home_host = page.hostname, home.hostname
+    except ValueError:
+        return url
+    if page.scheme not in ("http", "https") or not page_host or not home_host:
+        return url
+    if page_host.removeprefix("www.") != home_host.removeprefix("www."):
+        return url
+    key = page.path or "/"
+    if page.query:
+        key += f"?{page.query}"
+    if page.fragment:
+        key += f"#{page.fragment}"
+    return key
 
 
 @dataclass

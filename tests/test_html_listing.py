@@ -63,7 +63,8 @@ def test_joomla_first_collection_follows_next_links(httpserver):
     result = html_listing.collect(make_ctx(address, {**JOOMLA_OPTIONS, "date_attr": "datetime"}, since))
     expected = [a for a in JOOMLA if published(a) >= since]
     assert len(expected) == 25
-    assert [p.external_id for p in result.posts] == [base + a["path"] for a in expected]
+    assert [p.url for p in result.posts] == [base + a["path"] for a in expected]
+    assert [p.external_id for p in result.posts] == [a["path"] for a in expected]  # the URL within the site
     assert [p.published_at for p in result.posts] == [published(a) for a in expected]
     assert all(p.published_at.tzinfo == UTC and not p.date_only for p in result.posts)
     assert [p.title for p in result.posts] == [a["title"] for a in expected]
@@ -127,8 +128,10 @@ def test_relative_and_day_first_dates_with_wrong_charset(httpserver):
         ("Penyerahan Sertifikat PTSL", "2025-09-10T08:15:00+07:00", False),
         ("Musdes Penyusunan RKPDes 2026", "2025-09-05T00:00:00+07:00", True),
     ]
-    # External id = the link's absolute URL, without its fragment.
-    assert result.posts[2].external_id == site + "/berita/rapat-persiapan-sedekah-bumi"
+    # External id = the link's URL within the site, without its fragment; a link to another site
+    # keeps its absolute URL.
+    assert result.posts[2].external_id == "/berita/rapat-persiapan-sedekah-bumi"
+    assert result.posts[2].url == site + "/berita/rapat-persiapan-sedekah-bumi"
     assert result.posts[4].external_id == "https://ngloram.desa.id/berita/penyerahan-sertifikat-ptsl"
     # The undated item is reported, never dated today.
     assert len(result.item_errors) == 1 and "pengumuman-seleksi-perangkat" in result.item_errors[0]

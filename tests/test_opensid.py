@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collectors import opensid
+from collectors import opensid, opensid_archive
 from collectors.base import CollectContext
 from collectors.errors import HttpStatusError, ParseError
 from collectors.http import HttpClient, HttpPolicy
@@ -277,7 +277,7 @@ def test_sidebar_table_is_not_the_archive():
     page = """<html><body><table class="table table-striped"><tr><th>Statistik</th><th>Jumlah</th></tr>
     <tr><td>Pengunjung hari ini</td><td>12</td></tr></table></body></html>"""
     with pytest.raises(ParseError, match="no archive table"):
-        opensid.parse_archive(page, "https://desa.id/arsip/1", None)
+        opensid_archive.parse_archive(page, "https://desa.id/arsip/1", None)
 
 
 def test_switching_route_never_duplicates_in_the_store(httpserver, sqlite_store):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from werkzeug import Response
 
-from collectors import opensid
+from collectors import opensid, opensid_feed
 from collectors.base import CollectContext
 from collectors.errors import ParseError
 from collectors.http import HttpClient, HttpPolicy
@@ -137,7 +137,7 @@ def test_index_php_and_rewritten_sites_give_the_same_posts(httpserver):
     assert [p.external_id for p in prefixed.posts] == [p.external_id for p in rewritten.posts]
     assert [p.published_at for p in prefixed.posts] == [p.published_at for p in rewritten.posts]
     assert all("/index.php/artikel/" in p.url for p in prefixed.posts)
-    assert opensid.site_form(state["opensid_site"]) == "index.php"
+    assert opensid_feed.site_form(state["opensid_site"]) == "index.php"
 
 
 @pytest.mark.parametrize("zero_padded", [True, False])

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from datetime import UTC, datetime
 
-from pantau.collection import CollectionLocked, UnknownSource, collection_lock, run_collection, summary_lines
+from pantau.collection import run_collection
+from pantau.commands.collect_run import run_locked
 from pantau.commands.common import CommandError, config_from, fail, local_date, open_store, registry_from
 from pantau.models import COLLECTOR_KINDS
 
 NAME = "collect"
 HELP = "collect the public posts of the registry's sources into the store"
-EXIT_LOCKED = 3
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -75,17 +74,6 @@ def run(args: argparse.Namespace) -> int:
 
         return collect_on_engine(args, config, registry, now)
     store = open_store(config, registry)
-    try:
-        with collection_lock(store):
-            summary = run_collection(store, registry, source_ids=args.sources, kind=args.kind, since=args.since,
-                                     workers=args.workers, credentials=dict(config.credentials), now=now)
-    except CollectionLocked as exc:
-        print(f"pantau: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    except UnknownSource as exc:
-        return fail(str(exc))
-    finally:
-        store.dispose()
-    for line in summary_lines(summary):
-        print(line)
-    return 0
+    return run_locked(store, lambda: run_collection(
+        store, registry, source_ids=args.sources, kind=args.kind, since=args.since, workers=args.workers,
+        credentials=dict(config.credentials), now=now))

@@ -4,15 +4,13 @@ one-machine command imports nothing of Celery."""
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 
-from pantau.collection import CollectionLocked, UnknownSource, collection_lock, summary_lines
+from pantau.collection import UnknownSource
+from pantau.commands.collect_run import run_locked
 from pantau.commands.common import fail, open_store
 from pantau.config import Config
 from pantau.registry import Registry
-
-EXIT_LOCKED = 3
 
 
 def collect_on_engine(args: argparse.Namespace, config: Config, registry: Registry, now: datetime | None) -> int:
@@ -27,17 +25,6 @@ def collect_on_engine(args: argparse.Namespace, config: Config, registry: Regist
     if store.dialect != "postgresql":
         store.dispose()
         return fail("the celery engine needs a PostgreSQL store that every worker reaches (--db postgresql://...)")
-    try:
-        with collection_lock(store):
-            summary = run_collection_on_engine(store, registry, app, source_ids=args.sources, kind=args.kind,
-                                               since=args.since, now=now, timeout=args.engine_timeout)
-    except CollectionLocked as exc:
-        print(f"pantau: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    except (UnknownSource, EngineTimeout) as exc:
-        return fail(str(exc))
-    finally:
-        store.dispose()
-    for line in summary_lines(summary):
-        print(line)
-    return 0
+    return run_locked(store, lambda: run_collection_on_engine(
+        store, registry, app, source_ids=args.sources, kind=args.kind, since=args.since, now=now,
+        timeout=args.engine_timeout), refusals=(UnknownSource, EngineTimeout))

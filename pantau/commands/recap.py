@@ -6,8 +6,8 @@ import argparse
 from datetime import timedelta
 
 from pantau import calendar, loading, metrics
-from pantau.commands.common import CommandError, config_from, fail, open_store, registry_from
-from pantau.config import reference_date
+from pantau.commands.common import CommandError, fail
+from pantau.commands.reports import report_from
 from pantau.recap import recap_text
 
 NAME = "recap"
@@ -33,16 +33,10 @@ def weekly_for(store, registry, monday, today):
 
 def run(args: argparse.Namespace) -> int:
     try:
-        config = config_from(args)
-        registry = registry_from(config)
-        today = reference_date(registry.settings.timezone)
-    except (CommandError, ValueError) as exc:
+        report = report_from(args)
+    except CommandError as exc:
         return fail(str(exc))
-    monday = args.week if args.week is not None else calendar.last_complete_week(today)
-    store = open_store(config)
-    try:
-        weekly = weekly_for(store, registry, monday, today)
-    finally:
-        store.dispose()
-    print(recap_text(weekly, registry.settings))
+    monday = args.week if args.week is not None else calendar.last_complete_week(report.today)
+    weekly = report.read(lambda store, registry, today: weekly_for(store, registry, monday, today))
+    print(recap_text(weekly, report.registry.settings))
     return 0

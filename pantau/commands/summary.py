@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pantau.commands.common import CommandError, config_from, fail, open_store, registry_from
-from pantau.config import reference_date
+from pantau.commands.common import CommandError, fail
+from pantau.commands.reports import report_from
 from pantau.summary_page import render, week_table
 
 NAME = "summary"
@@ -26,18 +26,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        config = config_from(args)
-        registry = registry_from(config)
-        today = reference_date(registry.settings.timezone)
-    except (CommandError, ValueError) as exc:
+        report = report_from(args)
+    except CommandError as exc:
         return fail(str(exc))
-    store = open_store(config)
-    try:
-        table, start, end = week_table(store, registry, today)
-    finally:
-        store.dispose()
+    table, start, end = report.read(week_table)
+    registry = report.registry
     made = datetime.now(UTC).astimezone(ZoneInfo(registry.settings.timezone))
-    page = render(table, registry, start, end, made, args.dashboard_url, simulated=config.simulated)
+    page = render(table, registry, start, end, made, args.dashboard_url, simulated=report.config.simulated)
     if not args.out:
         sys.stdout.write(page)
         return 0

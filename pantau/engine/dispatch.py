@@ -16,15 +16,7 @@ from time import monotonic
 from celery import Celery
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from pantau.collection import (
-    RunSummary,
-    clock_from,
-    default_since,
-    interleave_by_host,
-    local_midnight,
-    record_skip,
-    select_sources,
-)
+from pantau.collection import RunSummary, plan_run
 from pantau.engine.celery_app import QUEUE, TASK_COLLECT
 from pantau.engine.tasks import run_from_message, source_to_message
 from pantau.models import CollectionRun
@@ -88,25 +80,11 @@ def run_collection_on_engine(
     timeout: float | None = None,
 ) -> RunSummary:
     """Send every selected source to the workers and wait for each attempt."""
-    zone = registry.settings.zone
-    if now is not None and now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
     pinned = now is not None
-    clock = clock_from(now)
-    now = now or clock()
-    if since is None:
-        fallback = default_since(now, zone)
-    elif isinstance(since, datetime):
-        fallback = since if since.tzinfo else since.replace(tzinfo=zone)
-    else:
-        fallback = local_midnight(since, zone)
-    chosen = interleave_by_host(select_sources(registry, source_ids, kind))
-    summary = RunSummary()
-    for source in (s for s in chosen if not s.active):
-        summary.add(record_skip(store, source, "source is marked inactive in the registry", clock()))
-    todo = [s for s in chosen if s.active]
+    plan = plan_run(store, registry, source_ids=source_ids, kind=kind, since=since, now=now)
+    clock, now, fallback, todo, summary = plan.clock, plan.now, plan.fallback_since, plan.todo, plan.summary
     run_id = uuid.uuid4().hex
-    zone_name = zone.key
+    zone_name = registry.settings.zone.key
     networks = list(registry.settings.private_networks)
     args_of = {s.source_id: [run_id, source_to_message(s), zone_name, fallback.isoformat(), now.isoformat(), pinned,
                              networks]

@@ -21,10 +21,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    delete,
     func,
     insert,
+    or_,
     select,
+    update,
 )
+
+from pantau.models import page_key
 
 metadata = MetaData()
 
@@ -220,9 +225,59 @@ def _review_history(engine: Engine) -> None:
             conn.execute(insert(review_history), [{**row, "reviewer_name": row["reviewer"]} for row in rows])
 
 
+# Collectors whose posts without a platform id are known by their page's URL (pantau.models.page_key).
+PAGE_KEYED_COLLECTORS = ("feed", "html_listing", "wordpress")
+
+
+def _page_keys(engine: Engine) -> None:
+    """Posts stored under their page's absolute URL are keyed by the URL within the site, as the
+    collectors now key them; pages stored twice under two addresses of the same site (http and
+    https, two ports: a site move before this) become one post, the first stored, with its marks.
+
+    The address is the one the sources table holds: the one the posts were collected from. When
+    two posts merge, post_days is dropped, so the next registry sync rebuilds it from the posts.
+    """
+    merged = False
+    with engine.begin() as conn:
+        homes = conn.execute(select(sources.c.source_id, sources.c.address)
+                             .where(sources.c.collector.in_(PAGE_KEYED_COLLECTORS))).all()
+        for source_id, address in homes:
+            rows = conn.execute(
+                select(posts.c.id, posts.c.external_id).where(
+                    posts.c.source_id == source_id,
+                    or_(posts.c.external_id.like("http://%"), posts.c.external_id.like("https://%")))
+                .order_by(posts.c.id)).all()
+            keyed = [(row.id, row.external_id, page_key(row.external_id, address)) for row in rows]
+            keyed = [(post_id, old, new) for post_id, old, new in keyed if new != old]
+            if not keyed:
+                continue
+            taken = set(conn.execute(select(posts.c.external_id).where(
+                posts.c.source_id == source_id, posts.c.external_id.in_({new for _, _, new in keyed}))).scalars())
+            for post_id, old, new in keyed:
+                the_post = (reviews.c.source_id == source_id) & (reviews.c.external_id == old)
+                if new in taken:
+                    conn.execute(delete(posts).where(posts.c.id == post_id))
+                    marked = conn.execute(select(reviews.c.id).where(
+                        reviews.c.source_id == source_id, reviews.c.external_id == new)).first()
+                    if marked:  # the kept post's own mark stands
+                        conn.execute(delete(reviews).where(the_post))
+                    merged = True
+                else:
+                    conn.execute(update(posts).where(posts.c.id == post_id).values(external_id=new))
+                    taken.add(new)
+                conn.execute(update(reviews).where(the_post).values(external_id=new))
+                conn.execute(update(review_history).where(
+                    (review_history.c.source_id == source_id) & (review_history.c.external_id == old))
+                    .values(external_id=new))
+        if merged:
+            conn.execute(delete(post_days))
+            conn.execute(delete(post_day_offsets))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", _initial_schema),
     Migration("0002_post_days", _post_days),
     Migration("0003_review_history", _review_history),
+    Migration("0004_page_keys", _page_keys),
 )
 

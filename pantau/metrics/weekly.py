@@ -1,0 +1,87 @@
+"""Per unit per ISO week: posts, active days, target, pace and status (the Unit page, Ekspor,
+`export weekly`, the recap).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from pantau.calendar import week_label, week_mondays, weeks_overlapping
+from pantau.metrics.facts import Facts
+from pantau.metrics.reference import leader_regencies, leaders_reference, pace
+from pantau.metrics.status import data_status, status_on
+from pantau.registry import Settings
+
+WEEKLY_COLUMNS = ("unit_id", "unit_name", "kind", "week", "posts", "active_days", "target", "target_met",
+                  "pace", "status", "days_since_last_post", "data_status")
+
+
+def targets(kinds: pd.Series, settings: Settings) -> pd.Series:
+    # One lookup per distinct kind, not per row: a weekly grid has thousands of rows, five kinds.
+    per_kind = {kind: settings.target_for(kind) for kind in kinds.unique()}
+    return kinds.map(per_kind).astype("Int64")
+
+
+def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Timestamp],
+                  settings: Settings) -> pd.DataFrame:
+    """Posts, active days, target and target_met per unit per week (the weeks starting at `mondays`):
+    the Unit page's weekly bars and "Minggu memenuhi target"; the recap's target lines."""
+    grid = units.rename(columns={"name": "unit_name"}).merge(
+        pd.DataFrame({"week_start": pd.Series(mondays, dtype="datetime64[ns]")}), how="cross")
+    if mondays:
+        daily = daily[(daily["day"] >= mondays[0]) & (daily["day"] < mondays[-1] + pd.Timedelta(days=7))]
+    daily = daily[daily["posts"] > 0]
+    daily = daily.assign(week_start=week_mondays(daily["day"]))
+    per_week = daily.groupby(["unit_id", "week_start"]).agg(posts=("posts", "sum"), active_days=("day", "size"))
+    grid = grid.merge(per_week.reset_index(), on=["unit_id", "week_start"], how="left")
+    grid["posts"] = grid["posts"].fillna(0).astype("int64")
+    grid["active_days"] = grid["active_days"].fillna(0).astype("int64")
+    grid["target"] = targets(grid["kind"], settings)
+    met = (grid["posts"] >= grid["target"]).astype("boolean")
+    grid["target_met"] = met.where(grid["target"].notna(), pd.NA)
+    return grid
+
+
+def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
+    """One row per unit per ISO week overlapping [start, end], zero weeks included: the Unit page
+    (weekly chart, "Status hari ini", "Publikasi 12 minggu"), Ekspor and `export weekly`, the recap.
+
+    Columns: WEEKLY_COLUMNS plus week_start, parent_id, reference (the leaders' reference).
+    A week's status and days_since_last_post are taken at its Sunday (or today, for the
+    running week).
+    """
+    mondays = weeks_overlapping(start, end)
+    if mondays[0] < facts.start:
+        raise ValueError(f"week {week_label(mondays[0])} starts before the loaded facts ({facts.start.date()})")
+    grid = weekly_counts(facts.daily, facts.units, mondays, facts.settings)
+    reference = leaders_reference(grid[["unit_id", "week_start", "active_days"]], facts.units, by="week_start")
+    grid["reference"] = grid["week_start"].map(reference).astype("float64")
+    regencies = leader_regencies(facts.units)
+    if regencies is not None:  # a province: each regency's own leaders, week by week (same function)
+        regency = grid["unit_id"].map(regencies)
+        unit_regency = facts.units["unit_id"].map(regencies)
+        own = {code: leaders_reference(grid.loc[regency == code, ["unit_id", "week_start", "active_days"]],
+                                       facts.units[unit_regency == code], by="week_start")
+               for code in regency.dropna().unique()}
+        grid["reference"] = [own[code].get(week, np.nan) if code in own else np.nan
+                             for code, week in zip(regency, grid["week_start"], strict=True)]
+        grid["reference"] = grid["reference"].astype("float64")
+    grid["pace"] = pace(grid["active_days"], grid["reference"])
+    sundays = grid["week_start"] + pd.Timedelta(days=6)
+    grid["ref_day"] = sundays.where(sundays <= facts.today, facts.today)
+    grid = pd.concat([grid, status_on(facts, grid[["unit_id", "ref_day"]])], axis=1)
+    grid["data_status"] = data_status(facts, grid)
+    grid["week"] = grid["week_start"].map({monday: week_label(monday) for monday in mondays})
+    ordered = [*WEEKLY_COLUMNS, "week_start", "parent_id", "reference", "ref_day"]
+    return grid[ordered].sort_values(["week_start", "kind", "unit_id"], kind="stable").reset_index(drop=True)
+
+
+def weekly_export(weekly: pd.DataFrame) -> pd.DataFrame:
+    """The `export weekly` view of a weekly table (and Ekspor's "Tabel mingguan"): the contract's
+    columns, in order."""
+    out = weekly[list(WEEKLY_COLUMNS)].copy()
+    out["pace"] = out["pace"].round(4)
+    return out.sort_values(["week", "unit_id"], kind="stable").reset_index(drop=True)
