@@ -34,6 +34,14 @@ Splits, in the order they were written:
            checksum (test_fresh2_is_untouched): relabelling or editing them after seeing results
            would make these figures meaningless. Add new material as a new split instead.
 
+- tune4:   80 captions written on 2026-12-05 for issue 15's bahasa recall, before any change to
+           the rules, about half positives (20 pamer, 22 bahasa, 38 hard negatives): Indonesian
+           slang insults and their disguises (g0bl0k, tolooool, b*doh), dismissive idioms ("emang
+           gue pikirin", "urusin aja dirimu", "siapa lu"), Javanese rude words and -mu forms,
+           threats to critics, sarcasm; luxury described in new ways; and literal uses of the same
+           words (babi hutan, anjing pelacak, gatal-gatal, senam otak, baju bodo, "awas jalan
+           licin"). First look, untuned: pamer P 0.92 R 0.60, bahasa P 1.00 R 0.41.
+
 The issue-15 engine also lifted the older never-tuned `fresh` split without looking at it:
 pamer recall 0.67 -> 0.83, bahasa recall 0.71 -> 0.86, precision unchanged at 1.00.
 
@@ -53,7 +61,7 @@ import pytest
 from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
-SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2")
+SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune4")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
@@ -78,7 +86,7 @@ FLOORS = {
 }
 FLAG_FLOORS = {("fresh2", "pamer"): {"precision": 0.9, "recall": 0.8}}
 # Splits written about half positive on purpose (issue 15); the others sample ordinary posts.
-BALANCED_SPLITS = ("tune3", "fresh2")
+BALANCED_SPLITS = ("tune3", "fresh2", "tune4")
 # sha256 of fresh2's rows (id, text, pamer, bahasa, topics) as written before any tuning.
 FRESH2_SHA256 = "d30b072014afd9714ff1aa28891963adf577a2d066c3fb7aacd1a09812c3a9c7"
 TOPIC_PRECISION_FLOOR = 0.8
