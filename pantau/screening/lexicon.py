@@ -23,7 +23,7 @@ from pantau.screening.text import plain_words, skeleton
 
 LEXICON_DIR = DATA_DIR / "lexicons"
 
-MATCH_MODES = ("word", "stem")
+MATCH_MODES = ("word", "stem", "ending")
 # Where a context term acts: on the whole post, on the matches of its own sentence, or only on a
 # match that shares a word with it ("sekolah dasar" against "dasar *").
 SCOPES = ("post", "sentence", "overlap")
@@ -40,7 +40,7 @@ class Term:
     text: str  # as written in the file, shown to reviewers
     tokens: tuple[str, ...]  # skeletons of its words; "*" is any one word
     weight: float
-    mode: str  # "word": the words themselves; "stem": the last word also by its root
+    mode: str  # "word": the words themselves; "stem": the last word also by its root; "ending": see matching
     cls: str = ""  # concept class (pamer: kendaraan, properti...); "" = the flag's own
 
 
@@ -104,7 +104,7 @@ class Lexicons:
     flags: tuple[FlagRules, ...]
     variants: dict[str, tuple[str, ...]]  # skeleton of a spelling variant -> canonical skeletons
     clitics: tuple[str, ...]  # endings cut off words the stemmer does not know
-    maskable: tuple[str, ...]  # single-word `bahasa` terms, to read "anj*ng" against
+    maskable: tuple[str, ...]  # single-word `bahasa` terms and modifiers, to read "anj*ng" against
 
     def rules(self, flag: str) -> FlagRules:
         for rules in self.flags:
@@ -152,6 +152,13 @@ def _choice(path: Path, number: int, column: str, value: str, allowed: Sequence[
     return value
 
 
+def _mode(path: Path, number: int, value: str, tokens: tuple[str, ...]) -> str:
+    mode = _choice(path, number, "match", value, MATCH_MODES)
+    if mode == "ending" and len(tokens) != 1:
+        raise LexiconError(f"{path}:{number}:match: an ending is one word (a clitic such as mu)")
+    return mode
+
+
 def _tokens(path: Path, number: int, column: str, text: str) -> tuple[str, ...]:
     tokens = tuple(skeleton(t) for t in plain_words(text))
     if not tokens or all(t == "*" for t in tokens):
@@ -168,7 +175,7 @@ def _read_terms(path: Path, classes: dict[str, ConceptClass]) -> tuple[Term, ...
         if not text:
             raise LexiconError(f"{path}:{number}:term: empty term")
         tokens = _tokens(path, number, "term", text)
-        mode = _choice(path, number, "match", row.get("match", ""), MATCH_MODES)
+        mode = _mode(path, number, row.get("match", ""), tokens)
         cls = row.get("class", "").lower()
         if cls and cls not in classes:
             raise LexiconError(f"{path}:{number}:class: {cls!r} is not a class of classes.csv")
@@ -193,7 +200,7 @@ def _read_contexts(path: Path, terms: Sequence[Term], classes: dict[str, Concept
                                f"{path.name.split('_')[0]}.csv (nor a class:NAME of classes.csv)")
         contexts.append(Context(
             text, tokens, _weight(path, number, "weight", row["weight"]), targets,
-            _choice(path, number, "match", row.get("match", ""), MATCH_MODES),
+            _mode(path, number, row.get("match", ""), tokens),
             row.get("rule", "") or "konteks",
             _choice(path, number, "scope", row.get("scope", ""), SCOPES),
             tuple(_tokens(path, number, "unless", u) for u in row.get("unless", "").split(";") if u.strip()),
@@ -228,8 +235,8 @@ def _read_concepts(path: Path, classes: dict[str, ConceptClass]) -> tuple[Concep
         if role == "object" and cls == ANY_CLASS:
             raise LexiconError(f"{path}:{number}:class: an object belongs to one class, not *")
         text = row["term"].lower()
-        concepts.append(Concept(text, _tokens(path, number, "term", text),
-                                _choice(path, number, "match", row.get("match", ""), MATCH_MODES), cls, role))
+        tokens = _tokens(path, number, "term", text)
+        concepts.append(Concept(text, tokens, _mode(path, number, row.get("match", ""), tokens), cls, role))
     return tuple(concepts)
 
 
@@ -279,7 +286,9 @@ def load_lexicons(directory: Path | str = LEXICON_DIR) -> Lexicons:
     maskable: tuple[str, ...] = ()
     for rules in flag_rules:
         if rules.flag == "bahasa":
-            maskable = tuple(sorted({t.tokens[0] for t in rules.terms if len(t.tokens) == 1}))
+            # Terms and the words that insult when said of people ("l*bay" is "lebay").
+            words = [t.tokens for t in rules.terms] + [c.tokens for c in rules.concepts if c.role == "modifier"]
+            maskable = tuple(sorted({w[0] for w in words if len(w) == 1}))
     return Lexicons(tuple(flag_rules), variants, tuple(sorted(set(clitics), key=len, reverse=True)), maskable)
 
 

@@ -2,15 +2,16 @@
 
 An entry is found by its first word (its skeleton), or, for a one-word `stem` entry, by any root
 of the text's words; a phrase's last word may match by root when the entry is `stem`, and "*" in
-an entry matches any one word of the same sentence.
+an entry matches any one word of the same sentence. An `ending` entry ("mu") matches any word
+addressed with that clitic ("jarimu", "komentarmu", "cangkemmu"; not "tamu" nor "bertemu").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pantau.screening.morphology import stems
+from pantau.screening.morphology import addressed, stems
 from pantau.screening.text import Token
 
 
@@ -29,17 +30,22 @@ class Index:
 
     by_first: dict[str, tuple]
     by_stem: dict[str, tuple]
+    by_ending: dict[str, tuple] = field(default_factory=dict)  # "mu": any word addressed with it
 
     @classmethod
     def build(cls, items: Iterable) -> Index:
         by_first: dict[str, list] = {}
         by_stem: dict[str, list] = {}
+        by_ending: dict[str, list] = {}
         for item in items:
-            if item.mode == "stem" and len(item.tokens) == 1:
+            if item.mode == "ending":
+                by_ending.setdefault(item.tokens[0], []).append(item)
+            elif item.mode == "stem" and len(item.tokens) == 1:
                 by_stem.setdefault(item.tokens[0], []).append(item)
             else:
                 by_first.setdefault(item.tokens[0], []).append(item)
-        return cls({k: tuple(v) for k, v in by_first.items()}, {k: tuple(v) for k, v in by_stem.items()})
+        return cls({k: tuple(v) for k, v in by_first.items()}, {k: tuple(v) for k, v in by_stem.items()},
+                   {k: tuple(v) for k, v in by_ending.items()})
 
 
 class Document:
@@ -98,4 +104,7 @@ class Document:
                         if id(item) not in seen:
                             seen.add(id(item))
                             found.append(Occurrence(item, i, i + 1, sentence, token.disguised))
+            for ending, items in index.by_ending.items():
+                if addressed(token.word, ending):
+                    found.extend(Occurrence(item, i, i + 1, sentence, token.disguised) for item in items)
         return found

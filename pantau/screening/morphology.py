@@ -37,6 +37,23 @@ def root(word: str) -> str:
     return _stemmer().stem(word) or word
 
 
+def _known(word: str) -> bool:
+    return _stemmer().delegatedStemmer.dictionary.contains(word)
+
+
+@lru_cache(maxsize=200_000)
+def addressed(word: str, ending: str) -> bool:
+    """Whether `word` is another word with a possessive clitic on it ("jarimu", "komentarmu",
+    "cangkemmu"): it ends with `ending`, is no dictionary word itself ("tamu", "ilmu", "jamu" are),
+    and what is left is a root, has the same root ("kelakuanmu"), or is a word the dictionary does
+    not know at all (Javanese "cangkemmu"); "bertemu" (root "temu") is none of these."""
+    word = collapse_long_runs(word)
+    base = word[: -len(ending)]
+    if not word.isalpha() or not word.endswith(ending) or len(base) < 3 or _known(word):
+        return False
+    return _known(base) or root(base) == root(word) or root(word) == word
+
+
 @lru_cache(maxsize=200_000)
 def stems(word: str, clitics: tuple[str, ...] = ()) -> frozenset[str]:
     """Skeletons of the word, its root, and the word with one Javanese or chat clitic cut off."""

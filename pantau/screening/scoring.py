@@ -120,9 +120,14 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
                     continue
                 used = frozenset(range(obj.start, obj.end)) | frozenset(range(mod.start, mod.end))
                 first, second = (obj, mod) if obj.start < mod.start else (mod, obj)
-                out.append(_Candidate(f"class:{cls.name}", f"{first.item.text} + {second.item.text}", cls.name,
+                out.append(_Candidate(f"class:{cls.name}", f"{_shown(doc, first)} + {_shown(doc, second)}", cls.name,
                                       cls.weight, used, (min(used), max(used) + 1), obj.sentence, 1, False))
     return out
+
+
+def _shown(doc: Document, occ: Occurrence) -> str:
+    """What reviewers see of a concept: its entry, or for an ending ("mu") the word it was on."""
+    return doc.tokens[occ.start].word if occ.item.mode == "ending" else occ.item.text
 
 
 def _applies(context: Context, candidate: _Candidate, occ: Occurrence) -> bool:
