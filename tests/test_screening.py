@@ -456,3 +456,119 @@ def test_concept_and_context_files_are_validated(tmp_path):
         handle.write("dilarang,2,,word,everywhere,larangan,\n")
     with pytest.raises(LexiconError, match=r"pamer_context.csv:\d+:scope"):
         load_lexicons(folder)
+
+
+# --- tune4 (issue 15, bahasa recall): variants, addressed insults, threats, sarcasm -------------
+
+@pytest.mark.parametrize(("expected_term", "text"), [
+    ("goblok", "gooblok kabeh"),
+    ("goblok", "komentar g0bl0k"),
+    ("goblok", "g*blok semua"),
+    ("goblok", "g o b l o k"),
+    ("tolol", "Tolooool, sudah dibilang tutup"),
+    ("bodoh", "kalian bodoooh"),
+    ("dungu", "kelihatan dungunya"),
+    ("gue pikirin", "EGP, yang penting kerja"),
+    ("gue pikirin", "Emang gw pikirin"),
+])
+def test_spelling_variants_of_slang_insults(expected_term, text):
+    result = screen(text)
+    assert "bahasa" in result.flags, result
+    assert expected_term in result.terms["bahasa"]
+
+
+def test_a_mask_reads_words_that_insult_only_people():
+    # "lebay" is not a term of its own weight 1, only a word said of people: the mask still reads it
+    assert "bahasa" in screen("l*bay banget kalian").flags
+    assert "bahasa" not in screen("kalian l*tih ya").flags
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("jarimu", True), ("komentarmu", True), ("kelakuanmu", True), ("cangkemmu", True),
+    ("tamu", False), ("ilmu", False), ("jamu", False), ("kamu", False), ("bertemu", False), ("mu", False),
+])
+def test_a_word_addressed_with_mu(word, expected):
+    from pantau.screening.morphology import addressed
+
+    assert addressed(word, "mu") is expected
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Netizen lebay, jalan berlubang sedikit diviralkan", "netizen + lebay"),
+    ("Kalian itu cupu, beraninya pakai akun palsu", "kalian + cupu"),
+    ("Gatel banget jarimu ngetik hoaks", "gatel + jarimu"),
+    ("Norak kelakuanmu", "norak + kelakuanmu"),
+    ("Dasar kebo, dikandani ora mudeng", "dasar + kebo"),
+    ("Kamu kerbau ya?", "kamu + kerbau"),
+])
+def test_an_insult_said_of_a_person(text, shown):
+    result = screen(text)
+    assert "bahasa" in result.flags, result
+    assert shown in result.terms["bahasa"]
+    assert any(line.endswith(shown) for line in result.stored["bahasa"]["why"])
+
+
+@pytest.mark.parametrize("text", [
+    "Jangan lebay berbelanja menjelang Lebaran",  # a mild word alone is not enough
+    "Kamu yang punya kambing, ayo ikut vaksinasi gratis",  # the animal, not the person
+    "Kerbau bule ikut Kirab Pusaka malam 1 Suro",
+    "Kalian yang beternak sapi, daftarkan ternak ke dinas",
+    "Pemeriksaan kulit gratis: gatal-gatal dan panu ditangani dokter",
+    "Gatel-gatel di kulitmu? Periksa ke puskesmas",
+    "Lomba baju bodo memperingati Hari Kartini",
+    "Tamu undangan bertemu Bupati di pendopo",
+    "Terima kasih atas partisipasimu dalam kerja bakti",
+])
+def test_literal_uses_of_the_new_words_are_not_insults(text):
+    assert "bahasa" not in screen(text).flags, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Awas kamu ya yang fitnah kepala desa", True),
+    ("Komentar sing ora mutu tak laporke polisi", True),
+    ("Tunggu saja, kalian akan kami laporkan", True),
+    ("Tak antemi koe", True),
+    ("Awas jalan licin! Pengendara diminta hati-hati", False),
+    ("Tunggu saja pengumuman tahap berikutnya di akun ini", False),
+    ("Hasilnya akan kami laporkan kepada Bupati", False),
+    ("Silakan kalian laporkan ke polisi jika menemukan pungli", False),
+])
+def test_threats_are_aimed_at_someone(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Siapa lu ngatur-ngatur pemerintah?", True),
+    ("Urusin aja dirimu sendiri", True),
+    ("Kerja dulu baru komentar", True),
+    ("Kelakuan kayak anak kecil", True),
+    ("Yang protes itu gak ada otak", True),
+    ("Wah pinter banget ya, saking pinternya sampai nggak bisa baca pengumuman", True),
+    ("Pintar sekali ya, sampai tidak bisa membaca jadwal", True),
+    ("Siapa yang belum rekam e-KTP? Datang ke kecamatan", False),
+    ("Kerja bakti dulu, baru makan bersama di balai desa", False),
+    ("Imunisasi untuk anak kecil dan balita di posyandu", False),
+    ("Senam otak untuk lansia: jaga otak tetap sehat", False),
+    ("Siswa pintar dan hebat dari SD Jepon juara olimpiade", False),
+])
+def test_dismissive_idioms_and_sarcasm(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Terbang pakai jet carteran ke Bali untuk acara keluarga", True),
+    ("Liburan ke Bali nginep di villa privat dengan infinity pool", True),
+    ("Makan malam di rooftop, steak tomahawk dan lobster", True),
+    ("Larangan flexing: Bupati minta pejabat tidak pamer liburan ke luar negeri dan mobil mewah", False),
+    ("Peresmian gedung baru RSUD dengan ruang VIP dan kamar kelas satu", False),
+])
+def test_tune4_luxury_and_its_warnings(text, flagged):
+    assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
+
+
+def test_an_ending_is_one_word(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    with (folder / "bahasa_concepts.csv").open("a", encoding="utf-8") as handle:
+        handle.write("hinaan_orang,object,mu ku,ending\n")
+    with pytest.raises(LexiconError, match=r"bahasa_concepts.csv:\d+:match"):
+        load_lexicons(folder)
