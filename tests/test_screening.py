@@ -470,6 +470,8 @@ def test_concept_and_context_files_are_validated(tmp_path):
     ("dungu", "kelihatan dungunya"),
     ("gue pikirin", "EGP, yang penting kerja"),
     ("gue pikirin", "Emang gw pikirin"),
+    ("cangkem", "Cangkemu ojo ngawur"),  # "cangkemmu" with one m
+    ("bodo amat", "Bodoamat"),
 ])
 def test_spelling_variants_of_slang_insults(expected_term, text):
     result = screen(text)
@@ -518,6 +520,9 @@ def test_an_insult_said_of_a_person(text, shown):
     "Lomba baju bodo memperingati Hari Kartini",
     "Tamu undangan bertemu Bupati di pendopo",
     "Terima kasih atas partisipasimu dalam kerja bakti",
+    "Apakah sapi kamu sudah sehat?",  # someone's cow: the animal comes before the person
+    "Bocah-bocah kalian ajak ke posyandu",
+    "Sampah rumah tanggamu bisa jadi kompos",
 ])
 def test_literal_uses_of_the_new_words_are_not_insults(text):
     assert "bahasa" not in screen(text).flags, screen(text).explanations.get("bahasa")
@@ -550,6 +555,7 @@ def test_threats_are_aimed_at_someone(text, flagged):
     ("Imunisasi untuk anak kecil dan balita di posyandu", False),
     ("Senam otak untuk lansia: jaga otak tetap sehat", False),
     ("Siswa pintar dan hebat dari SD Jepon juara olimpiade", False),
+    ("Hebat, siswa SD ini sampai tidak bisa berhenti membaca", False),
 ])
 def test_dismissive_idioms_and_sarcasm(text, flagged):
     assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")

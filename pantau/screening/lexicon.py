@@ -28,6 +28,7 @@ MATCH_MODES = ("word", "stem", "ending")
 # match that shares a word with it ("sekolah dasar" against "dasar *").
 SCOPES = ("post", "sentence", "overlap")
 ROLES = ("object", "modifier")
+ORDERS = ("any", "object first")
 ANY_CLASS = "*"  # a modifier that qualifies the objects of every class
 
 
@@ -75,6 +76,9 @@ class ConceptClass:
     label: str  # Indonesian, shown to reviewers
     weight: float  # what an object with a modifier near it adds to the score
     window: int  # at most this many words between the object and its modifier
+    # "any": the modifier on either side; "object first": only after its object ("kamu kebo" is an
+    # insult, "sapi kamu" is someone's cow).
+    order: str = "any"
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,8 @@ def _read_classes(path: Path) -> dict[str, dict[str, ConceptClass]]:
             raise LexiconError(f"{path}:{number}:class: expected lowercase letters, got {row['class']!r}")
         window = _weight(path, number, "window", row.get("window", ""), 4)
         out.setdefault(row["flag"].lower(), {})[name] = ConceptClass(
-            name, row["label"] or name, _weight(path, number, "weight", row.get("weight", ""), 1.0), int(window))
+            name, row["label"] or name, _weight(path, number, "weight", row.get("weight", ""), 1.0), int(window),
+            _choice(path, number, "order", row.get("order", ""), ORDERS))
     return out
 
 

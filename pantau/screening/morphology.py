@@ -62,4 +62,6 @@ def stems(word: str, clitics: tuple[str, ...] = ()) -> frozenset[str]:
     for clitic in clitics:
         if word.endswith(clitic) and len(word) - len(clitic) >= 3:
             found.add(word[: -len(clitic)])
+            # "cangkemu" is "cangkemmu" written with one m: the clitic took the root's last letter
+            found.add(word[: -len(clitic)] + clitic[0])
     return frozenset(skeleton(w) for w in found)

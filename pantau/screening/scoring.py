@@ -115,6 +115,8 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
                     continue
                 if mod.start < obj.end and obj.start < mod.end:
                     continue  # the same words cannot be both the thing and its qualifier
+                if cls.order == "object first" and mod.start < obj.end:
+                    continue
                 gap = mod.start - obj.end if mod.start >= obj.end else obj.start - mod.end
                 if gap > cls.window:
                     continue
