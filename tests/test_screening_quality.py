@@ -53,6 +53,15 @@ Splits, in the order they were written:
            public-facility word in "libur sekolah", which had also cost one `fresh2` caption),
            so those two splits are no longer quite blind: the helper-written split measured once
            after this work is the honest estimate.
+- fresh3:  70 captions (k001-k070; 21 pamer, 21 bahasa, 20 hard negatives) written on 2026-12-05
+           by a helper that had not read the rules, the lexicons, these tests or any earlier
+           caption, at the same time as tune4 and in another worktree, so the tune4 tuning never
+           saw it: the one independent held-out measurement. First look with the rules before
+           tune4: pamer P 0.93 R 0.67, bahasa P 0.85 R 0.52. Measured ONCE after the tune4
+           tuning, untouched: pamer P 0.94 R 0.71 (15 of 21, 1 false flag), bahasa P 0.88 R 0.67
+           (14 of 21, 2 false flags). Issue 15's targets (pamer P 0.9 R 0.8, bahasa P 0.9
+           R 0.85) are NOT met on captions truly unseen; the lead did not look at its misses.
+           Pinned by a checksum like fresh2.
 
 The issue-15 engine also lifted the older never-tuned `fresh` split without looking at it:
 pamer recall 0.67 -> 0.83, bahasa recall 0.71 -> 0.86, precision unchanged at 1.00.
@@ -73,7 +82,7 @@ import pytest
 from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
-SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune4")
+SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune4", "fresh3")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
@@ -90,6 +99,8 @@ SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune
 #   split-wide 0.7 is what bahasa recall reached before tune4 (0.75) minus one caption.
 # - tune3 (tuned on): 0.9 each, the lexicons must keep covering what they were tuned on.
 # - tune4 (tuned on): what it reached (1.00 each), rounded down: 1.0.
+# - fresh3 (independent, never tuned on): what it reached, rounded down (pamer P 0.9 R 0.7,
+#   bahasa P 0.85 R 0.65), below issue 15's targets: a guard against regressions, not a promise.
 # - fresh2 bahasa recall: 0.85, issue 15's target, reached after the tune4 widening (0.94).
 FLOORS = {
     "all": {"precision": 0.9, "recall": 0.8},
@@ -97,13 +108,17 @@ FLOORS = {
     "tune3": {"precision": 0.9, "recall": 0.9},
     "fresh2": {"precision": 0.9, "recall": 0.7},
     "tune4": {"precision": 1.0, "recall": 1.0},
+    "fresh3": {"precision": 0.85, "recall": 0.65},
 }
 FLAG_FLOORS = {("fresh2", "pamer"): {"precision": 0.9, "recall": 0.8},
-               ("fresh2", "bahasa"): {"precision": 0.9, "recall": 0.85}}
+               ("fresh2", "bahasa"): {"precision": 0.9, "recall": 0.85},
+               ("fresh3", "pamer"): {"precision": 0.9, "recall": 0.7}}
 # Splits written about half positive on purpose (issue 15); the others sample ordinary posts.
-BALANCED_SPLITS = ("tune3", "fresh2", "tune4")
+BALANCED_SPLITS = ("tune3", "fresh2", "tune4", "fresh3")
 # sha256 of fresh2's rows (id, text, pamer, bahasa, topics) as written before any tuning.
 FRESH2_SHA256 = "d30b072014afd9714ff1aa28891963adf577a2d066c3fb7aacd1a09812c3a9c7"
+# sha256 of fresh3's rows as its author committed them (8d004ea), before any measurement.
+FRESH3_SHA256 = "0f4736659544dca5e5a1ee8538a4cc76a56a08836540c92b65bc16d10f43d82e"
 TOPIC_PRECISION_FLOOR = 0.8
 
 
@@ -178,14 +193,15 @@ def test_labelled_set_is_big_and_varied():
         assert 0.4 * len(captions) <= positives <= 0.6 * len(captions), split
 
 
-def test_fresh2_is_untouched():
+@pytest.mark.parametrize(("split", "expected"), [("fresh2", FRESH2_SHA256), ("fresh3", FRESH3_SHA256)])
+def test_held_out_splits_are_untouched(split, expected):
     digest = hashlib.sha256()
     with LABELLED.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["split"] == "fresh2":
+            if row["split"] == split:
                 fields = (row["id"], row["text"], row["pamer"], row["bahasa"], row["topics"])
                 digest.update("\x1f".join(fields).encode() + b"\n")
-    assert digest.hexdigest() == FRESH2_SHA256
+    assert digest.hexdigest() == expected
 
 
 def test_report_figures():
