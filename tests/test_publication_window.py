@@ -193,3 +193,31 @@ def test_two_posts_with_one_title_on_one_day_are_both_kept(store, server):
     server.route("/berita", static(f"<html><body>{cards}</body></html>"))
     summary = run_collection(store, registry_of(source), now=NOW, http_policy=FAST)
     assert store.post_count() == 3 and summary.attempts[0].error_kind == ""
+
+
+def test_kesehatan_sumber_shows_the_ids_renamed_notice(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from pantau.models import CollectionRun
+    from pantau.store import Store
+    from tests.seed import seeded_store
+    from tests.test_pages import DASHBOARD
+
+    seeded = seeded_store(tmp_path)
+    store = Store(seeded.url)
+    moment = datetime.combine(seeded.today, datetime.min.time(), tzinfo=WIB) + timedelta(hours=23)  # the last attempt
+    store.record_attempt(CollectionRun("web-opd-dinkes", moment, moment, ok=True, status="ok",
+                                       error_kind="ids_renamed", error="3 item(s) came back under new ids"))
+    store.dispose()
+    for name, value in {"PANTAU_DB": seeded.url, "PANTAU_REGISTRY": str(seeded.registry_dir),
+                        "PANTAU_TODAY": seeded.today.isoformat(), "PANTAU_MODE": "internal",
+                        "PANTAU_INTERNAL_NO_LOGIN": "1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PANTAU_SIMULATED", raising=False)
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    at.switch_page("views/kesehatan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    row = table[table["Catatan terakhir"].str.contains("ids_renamed: 3 item(s) came back under new ids", regex=False)]
+    assert list(row["Unit"]) == ["Dinas Kesehatan"] and list(row["Gagal beruntun"]) == [0]
