@@ -51,7 +51,8 @@ EARLIEST_PUBLICATION = datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC)
 FUTURE_MARGIN = timedelta(days=2)
 # A bare number is no date: dateparser would read "1700000000" as a Unix time, and a spreadsheet
 # number as anything. No import format or site gives epoch seconds, so it is refused. ("14.30"
-# is a time of day, not a number: a fraction needs three digits before the point here.)
+# is a time of day, not a number: a fraction needs three digits before the point here; eight
+# digits that make a day are ISO 8601's compact form, "20250910".)
 BARE_NUMBER = re.compile(r"^[+-]?\d+$|^[+-]?\d{3,}[.,]\d+$")
 
 # Month names and the abbreviations seen on Indonesian sites, plus English.
@@ -368,7 +369,7 @@ def parse_date(text: str, zone: ZoneInfo, now: datetime | None = None) -> Parsed
     """Parse a publication date; `now` (aware) anchors relative forms ("2 jam yang lalu")."""
     if not text or not text.strip():
         raise DateParseError("empty date")
-    if BARE_NUMBER.match(text.strip()):
+    if BARE_NUMBER.match(text.strip()) and not ISO_DAY.fullmatch(text.strip()):  # "20250910" is ISO 8601
         raise DateParseError(f"{text.strip()[:40]!r} is a bare number, not a date "
                              f"(never read as a Unix time or a spreadsheet serial)")
     norm = _normalise(text)
