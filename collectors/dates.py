@@ -28,6 +28,12 @@ class DateParseError(ParseError):
     kind = "date_error"
 
 
+class DateOutOfRange(DateParseError):
+    """A readable date no post can have: before EARLIEST_PUBLICATION or in the future."""
+
+    kind = "date_out_of_range"
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     when: datetime  # aware, UTC
@@ -37,6 +43,17 @@ class ParsedDate:
 # No Indonesian government site published before this; an earlier year is a misreading
 # (dateparser reads "13 Sep '25" as 1925).
 EARLIEST_YEAR = 1995
+# The window every stored publication date lies in: [EARLIEST_PUBLICATION, now + FUTURE_MARGIN].
+# Outside it a date is an item error, never stored: a post dated 2030 would otherwise become
+# its source's restart point, and one dated year 1 or 9999 breaks every page that reads it.
+# The margin absorbs a site's clock or zone set a day off.
+EARLIEST_PUBLICATION = datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC)
+FUTURE_MARGIN = timedelta(days=2)
+# A bare number is no date: dateparser would read "1700000000" as a Unix time, and a spreadsheet
+# number as anything. No import format or site gives epoch seconds, so it is refused. ("14.30"
+# is a time of day, not a number: a fraction needs three digits before the point here; eight
+# digits that make a day are ISO 8601's compact form, "20250910".)
+BARE_NUMBER = re.compile(r"^[+-]?\d+$|^[+-]?\d{3,}[.,]\d+$")
 
 # Month names and the abbreviations seen on Indonesian sites, plus English.
 MONTHS: dict[str, int] = {
@@ -151,8 +168,9 @@ def _assemble(day: date, match: re.Match, zone: ZoneInfo) -> ParsedDate:
 
 
 def _year(text: str) -> int:
-    year = int(text.lstrip("'"))
-    return year + 2000 if year < 100 else year
+    digits = text.lstrip("'")
+    # Only a two-digit year ("10/09/25", "13 Sep '25") is this century's; "0001" is year 1.
+    return int(digits) + 2000 if len(digits) == 2 else int(digits)
 
 
 def _need_now(now: datetime | None, text: str) -> datetime:
@@ -322,15 +340,45 @@ RULES: tuple[Callable[..., ParsedDate | None], ...] = (
 )
 
 
+def _day_text(when: datetime) -> str:
+    # strftime writes year 1 as "1"; a reader needs the four digits to see what went wrong.
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d} {when.hour:02d}:{when.minute:02d} UTC"
+
+
+def publication_window(now: datetime) -> tuple[datetime, datetime]:
+    """The first and last instant a post collected or imported at `now` may be dated."""
+    return EARLIEST_PUBLICATION, now + FUTURE_MARGIN
+
+
+def check_publication_date(when: datetime, now: datetime) -> datetime:
+    """The one check of a publication date before it is stored: `when` itself when it lies in
+    [EARLIEST_PUBLICATION, now + FUTURE_MARGIN], else DateOutOfRange (an item error)."""
+    if when.tzinfo is None or now.tzinfo is None:
+        raise TypeError("publication dates are checked as aware instants")
+    earliest, latest = publication_window(now)
+    if when < earliest:
+        raise DateOutOfRange(f"publication date {_day_text(when)} is before {earliest:%Y-%m-%d}: "
+                             f"not a plausible publication date")
+    if when > latest:
+        raise DateOutOfRange(f"publication date {_day_text(when)} is in the future "
+                             f"(later than {_day_text(latest)}, two days after now)")
+    return when
+
+
 def parse_date(text: str, zone: ZoneInfo, now: datetime | None = None) -> ParsedDate:
     """Parse a publication date; `now` (aware) anchors relative forms ("2 jam yang lalu")."""
     if not text or not text.strip():
         raise DateParseError("empty date")
+    if BARE_NUMBER.match(text.strip()) and not ISO_DAY.fullmatch(text.strip()):  # "20250910" is ISO 8601
+        raise DateParseError(f"{text.strip()[:40]!r} is a bare number, not a date "
+                             f"(never read as a Unix time or a spreadsheet serial)")
     norm = _normalise(text)
     for rule in RULES:
         try:
             parsed = rule(text, norm, zone, now)
-        except ValueError as exc:  # matched, but no such day or time ("31 Februari 2025")
+        # matched, but no such day or time ("31 Februari 2025"), or beyond what a datetime holds
+        # once moved to UTC ("31 Dec 9999 23:00 -0700")
+        except (ValueError, OverflowError) as exc:
             raise DateParseError(f"impossible date {text.strip()[:80]!r}: {exc}") from exc
         if parsed is not None:
             if parsed.when.year < EARLIEST_YEAR:
@@ -362,7 +410,7 @@ def find_dates(text: str, zone: ZoneInfo) -> list[ParsedDate]:
         for match in pattern.finditer(norm):
             try:
                 parsed = _assemble(build(match), match, zone)
-            except ValueError:
+            except (ValueError, OverflowError):
                 continue
             if parsed.when.year >= EARLIEST_YEAR:
                 spans.append((match.start(), match.end(), parsed))

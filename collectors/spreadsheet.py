@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from collectors.dates import DateParseError, ParsedDate, parse_date
+from collectors.dates import DateOutOfRange, DateParseError, ParsedDate, check_publication_date, parse_date
 from pantau.models import MANUAL_COLLECTOR, PLATFORMS, Post, Source
 from pantau.tables import Problem, is_http_url, parse_table
 
@@ -147,9 +147,10 @@ def _assemble(year: int, month: int, day: int, clock: tuple, zone: ZoneInfo, tex
     try:
         local = datetime(year, month, day, int(hour or 0), int(minute or 0), int(second or 0),
                          tzinfo=_zone_of(zone_word, zone))
-    except ValueError as exc:
+        when = local.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:  # OverflowError: year 1 moved to UTC
         raise DateParseError(f"impossible date {text!r} ({exc})") from exc
-    return ParsedDate(local.astimezone(UTC), date_only=hour is None)
+    return ParsedDate(when, date_only=hour is None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,13 +217,13 @@ def read_import(path: Path, unit_ids: set[str], zone: ZoneInfo, now: datetime | 
     if missing:
         result.problems.extend(missing)
         return result
-    latest = (now or datetime.now(UTC)) + timedelta(days=1)
+    now = now or datetime.now(UTC)
     first_row_of: dict[str, int] = {}
     for row, cells in rows:
         if str(cells.get("unit_id", "")).startswith(NOTE_PREFIX):
             result.notes += 1
             continue
-        post, problems = _validate_row(file, row, cells, unit_ids, zone, latest, first_row_of)
+        post, problems = _validate_row(file, row, cells, unit_ids, zone, now, first_row_of)
         result.problems.extend(problems)
         if post is not None:
             result.posts.append(post)
@@ -230,7 +231,7 @@ def read_import(path: Path, unit_ids: set[str], zone: ZoneInfo, now: datetime | 
 
 
 def _validate_row(file: str, row: int, cells: dict[str, Any], unit_ids: set[str], zone: ZoneInfo,
-                  latest: datetime, first_row_of: dict[str, int]) -> tuple[ManualPost | None, list[Problem]]:
+                  now: datetime, first_row_of: dict[str, int]) -> tuple[ManualPost | None, list[Problem]]:
     problems: list[Problem] = []
 
     def problem(column: str, message: str) -> None:
@@ -262,12 +263,14 @@ def _validate_row(file: str, row: int, cells: dict[str, Any], unit_ids: set[str]
     else:
         try:
             parsed = parse_import_date(raw_date, zone)
+            check_publication_date(parsed.when, now)  # the same window as every collected post
+        except DateOutOfRange as exc:
+            parsed = None
+            problem("published_at", f"{raw_date}: {exc}")
         except DateParseError as exc:
+            parsed = None
             problem("published_at", f"{exc}; write e.g. 2025-09-10T14:30, 10/9/2025 14.30 or "
                                     f"Rabu, 10 September 2025")
-        else:
-            if parsed.when > latest:
-                problem("published_at", f"{raw_date} is in the future")
     counts: dict[str, int | None] = {}
     for column in COUNT_COLUMNS:
         try:

@@ -33,7 +33,7 @@ from collectors.base import CollectContext, CollectResult
 from collectors.errors import CollectorError, NotCollectable, RobotsDisallowed
 from collectors.http import HttpClient, HttpPolicy, host_key
 from collectors.kinds import COLLECTORS
-from pantau.ingest import save_posts
+from pantau.ingest import dated_in_window, save_posts, without_renamed
 from pantau.models import CollectionRun, CoverageGap, Source
 from pantau.redaction import redact_text
 from pantau.registry import Registry
@@ -49,6 +49,8 @@ STATE_ROBOTS = "robots"
 LOCK_NAME = "collect"
 # The key, in a source's remembered state, of what it was learned from (see `learned_from`).
 LEARNED_FROM = "learned_from"
+# The attempt log's kind for an ok run whose new items were stored posts under new ids.
+IDS_RENAMED = "ids_renamed"
 
 
 class UnknownSource(ValueError):
@@ -103,11 +105,15 @@ def default_since(now: datetime, zone: ZoneInfo) -> datetime:
     return local_midnight(start, zone)
 
 
-def since_for(newest_stored: datetime | None, fallback: datetime) -> datetime:
+def since_for(newest_stored: datetime | None, fallback: datetime, now: datetime | None = None) -> datetime:
     """Where a source's collection starts: its newest stored post minus the overlap, never the
-    wall-clock time of the last run; `fallback` (--since) for a source with nothing stored."""
+    wall-clock time of the last run; `fallback` (--since) for a source with nothing stored.
+    Never later than `now` minus the overlap: a post dated ahead of the clock must not make the
+    next runs skip everything published until then."""
     if newest_stored is None:
         return fallback
+    if now is not None:
+        newest_stored = min(newest_stored, now)
     return newest_stored - OVERLAP
 
 
@@ -214,13 +220,18 @@ def collect_source(
         http = client.for_source(source.source_id, validators=dict(state.get(STATE_VALIDATORS) or {}),
                                  robots=dict(state.get(STATE_ROBOTS) or {}))
         newest_before = store.newest_published(source.source_id)
-        since = since_for(newest_before, fallback_since)
+        since = since_for(newest_before, fallback_since, now)
         ctx = CollectContext(source=source, since=since, http=http, zone=zone, state=state,
                              credentials=dict(credentials or {}), now=now,
                              stored=lambda ids: store.stored_published(source.source_id, ids))
         result = COLLECTORS[source.collector](ctx)
         _check_ownership(source, result)
-        run.items_seen, run.items_new = save_posts(store, source.unit_id, source.platform, result.posts)
+        # Dates outside [1995, now + 2 days] are item errors: never stored, never the restart point.
+        result.posts, out_of_window = dated_in_window(result.posts, now)
+        result.item_errors.extend(out_of_window)
+        split = without_renamed(store, source.source_id, result.posts)
+        result.posts = split.kept
+        run.items_seen, run.items_new = save_posts(store, source.unit_id, source.platform, result.posts, now=now)
         run.route = result.route
         if not result.truncated and not result.not_modified and not result.item_errors:
             # A full listing of [since, now]: stored posts of that window it no longer shows were
@@ -235,8 +246,14 @@ def collect_source(
         state[LEARNED_FROM] = learned_from(source)
         store.set_state(source.source_id, state)
         run.ok, run.status = True, "ok"
+        notes = []
+        if split.renamed:
+            run.error_kind = IDS_RENAMED  # a notice on an ok run: Kesehatan Sumber and the summary show it
+            notes.append(split.notice())
+            log.warning("%s: %s", source.source_id, split.notice())
         if result.item_errors:
-            run.error = redact_text(f"{len(result.item_errors)} item(s) skipped: {result.item_errors[0]}")
+            notes.append(f"{len(result.item_errors)} item(s) skipped: {result.item_errors[0]}")
+        run.error = redact_text("; ".join(notes))
         log.info("%s: ok via %s, %d new of %d, %d requests%s", source.source_id, run.route or "-", run.items_new,
                  run.items_seen, http.requests, " (not modified)" if result.not_modified else "")
     except RobotsDisallowed as exc:
@@ -447,4 +464,11 @@ def summary_lines(summary: RunSummary) -> list[str]:
         lines.append("not collected:")
         for a in sorted(problems, key=lambda a: (a.status, a.source_id)):
             lines.append(f"  {a.source_id:<{width}}  {a.status:<17}  {a.error_kind:<18}  {a.error}")
+    # Collected, but with something the operator should know (ids that change on every run).
+    noticed = [a for a in summary.attempts if a.status == "ok" and a.error_kind]
+    if noticed:
+        width = max(len(a.source_id) for a in noticed)
+        lines.append("notices:")
+        for a in sorted(noticed, key=lambda a: a.source_id):
+            lines.append(f"  {a.source_id:<{width}}  {a.error_kind:<18}  {a.error}")
     return lines

@@ -57,11 +57,13 @@ def health_table(registry: Registry, stored: pd.DataFrame, summary: pd.DataFrame
         frame = pd.concat([frame, manual], ignore_index=True)
     frame = frame.merge(summary, on="source_id", how="left") if not summary.empty else frame.assign(
         last_attempt=pd.NaT, last_status="", last_success=pd.NaT, failing_streak=0, last_error_at=pd.NaT,
-        last_error_kind="", last_error="")
+        last_error_kind="", last_error="", last_notice_kind="", last_notice="")
     gap_counts = gaps.groupby("source_id").size() if not gaps.empty else pd.Series(dtype="int64")
     frame["gaps"] = frame["source_id"].map(gap_counts).fillna(0).astype("int64")
     frame["failing_streak"] = frame["failing_streak"].fillna(0).astype("int64")
     frame["last_error"] = [redact_text(str(v)) for v in frame["last_error"].fillna("")]
+    frame["last_notice_kind"] = frame["last_notice_kind"].fillna("")
+    frame["last_notice"] = [redact_text(str(v)) for v in frame["last_notice"].fillna("")]
     frame["reason"] = [
         not_collected_reason(p, c, bool(a), credentials, "" if pd.isna(s) else str(s), not pd.isna(ok))
         for p, c, a, s, ok in zip(frame["platform"], frame["collector"], frame["active"], frame["last_status"],

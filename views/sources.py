@@ -50,5 +50,8 @@ def source_rows(ctx: data.Context, unit_id: str | None = None, internal: bool | 
         out["Percobaan terakhir"] = [fmt_moment(v, ctx.zone) for v in frame["last_attempt"]]
         out["Jenis galat"] = frame["last_error_kind"].fillna("")
         out["Galat terakhir"] = frame["last_error"]
+        # What the last successful attempt noted: ids changed upstream, items skipped.
+        out["Catatan terakhir"] = [f"{k}: {t}" if k else t
+                                   for k, t in zip(frame["last_notice_kind"], frame["last_notice"], strict=True)]
         out["Celah cakupan"] = frame["gaps"]
     return out.reset_index(drop=True)

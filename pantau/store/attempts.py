@@ -47,7 +47,8 @@ class AttemptLog(Database):
         """Per source: last attempt, last success, failed attempts since then, the latest error.
 
         Columns: source_id, last_attempt, last_success, failing_streak, last_error_at,
-        last_error_kind, last_error, last_status. Aggregated in SQL: the log grows by one row
+        last_error_kind, last_error, last_status, and last_notice_kind, last_notice: what the last
+        attempt, when it succeeded, noted (ids_renamed, items skipped). Aggregated in SQL: the log grows by one row
         per source per run.
         """
         done = func.coalesce(attempts.c.finished_at, attempts.c.started_at)
@@ -67,10 +68,16 @@ class AttemptLog(Database):
         errors = select(attempts.c.source_id, attempts.c.started_at.label("last_error_at"),
                         attempts.c.error_kind.label("last_error_kind"), attempts.c.error.label("last_error")
                         ).where(attempts.c.id.in_(last_bad))
-        status = select(last.c.source_id, last.c.last_attempt, attempts.c.status.label("last_status")).join(
+        status = select(last.c.source_id, last.c.last_attempt, attempts.c.status.label("last_status"),
+                        attempts.c.ok, attempts.c.error_kind, attempts.c.error).join(
             attempts, attempts.c.id == last.c.last_id)
         with self.engine.connect() as conn:
-            frame = pd.DataFrame(conn.execute(status).all(), columns=["source_id", "last_attempt", "last_status"])
+            frame = pd.DataFrame(conn.execute(status).all(),
+                                 columns=["source_id", "last_attempt", "last_status", "ok", "kind", "text"])
+            ok = frame["ok"].astype(bool)
+            frame["last_notice_kind"] = frame["kind"].where(ok, "").fillna("")
+            frame["last_notice"] = frame["text"].where(ok, "").fillna("")
+            frame = frame.drop(columns=["ok", "kind", "text"])
             frame = frame.merge(pd.DataFrame(conn.execute(select(good)).all(),
                                              columns=["source_id", "last_success"]), on="source_id", how="left")
             frame = frame.merge(pd.DataFrame(conn.execute(failing).all(),

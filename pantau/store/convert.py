@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from collectors.dates import publication_window
+
 
 def to_db_time(value: datetime | None) -> datetime | None:
     if value is None:
@@ -45,3 +47,12 @@ def aware(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
         if column in frame.columns:
             frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC")
     return frame
+
+
+def plausibly_published(column):
+    """SQL condition: a publication time inside the window every stored post passes
+    (collectors.dates.check_publication_date at the wall clock). Posts stored before that check
+    existed, dated year 1 or 9999, are left out of every read instead of breaking the page
+    (pandas holds no time outside 1677-2262)."""
+    earliest, latest = publication_window(utcnow())
+    return column.between(to_db_time(earliest), to_db_time(latest))

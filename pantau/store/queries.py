@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy import and_, bindparam, func, or_, select
 
-from pantau.store.convert import aware, chunks, from_db_time, rows_frame, to_db_time
+from pantau.store.convert import aware, chunks, from_db_time, plausibly_published, rows_frame, to_db_time
 from pantau.store.days import day_counts_frame, local_day_sql, text_days
 from pantau.store.rollup import DayRollup
 from pantau.store.schema import attempts, posts, sources
@@ -80,9 +80,27 @@ class DashboardQueries(DayRollup):
         return found
 
     def newest_published(self, source_id: str) -> datetime | None:
+        """The source's newest stored publication time inside the window (its restart point)."""
         with self.engine.connect() as conn:
-            value = conn.execute(select(func.max(posts.c.published_at)).where(posts.c.source_id == source_id)).scalar()
+            value = conn.execute(select(func.max(posts.c.published_at)).where(
+                posts.c.source_id == source_id, plausibly_published(posts.c.published_at))).scalar()
         return from_db_time(value)
+
+    def stored_lookalikes(self, source_id: str, urls: Collection[str],
+                          moments: Collection[datetime]) -> tuple[set[str], set[tuple[str, datetime]]]:
+        """Of this source's stored posts: those of `urls` it holds, and the (title, published_at)
+        of those published at one of `moments` (to tell an item renamed upstream from a new one)."""
+        found_urls: set[str] = set()
+        titled: set[tuple[str, datetime]] = set()
+        with self.engine.connect() as conn:
+            for chunk in chunks(list(dict.fromkeys(u for u in urls if u)), 400):
+                found_urls.update(conn.execute(select(posts.c.url).where(
+                    posts.c.source_id == source_id, posts.c.url.in_(chunk))).scalars())
+            for chunk in chunks(list(dict.fromkeys(to_db_time(m) for m in moments)), 400):
+                rows = conn.execute(select(posts.c.title, posts.c.published_at).where(
+                    posts.c.source_id == source_id, posts.c.published_at.in_(chunk))).all()
+                titled.update((r.title, from_db_time(r.published_at)) for r in rows)
+        return found_urls, titled
 
     def post_count(self, source_id: str | None = None) -> int:
         query = select(func.count()).select_from(posts)
@@ -100,7 +118,7 @@ class DashboardQueries(DayRollup):
     ) -> pd.DataFrame:
         """Posts as a frame, published_at/collected_at aware UTC; [start, end) when given."""
         cols = [posts.c[name] for name in columns] if columns else [posts]
-        query = select(*cols)
+        query = select(*cols).where(plausibly_published(posts.c.published_at))
         if start is not None:
             query = query.where(posts.c.published_at >= to_db_time(start))
         if end is not None:
@@ -119,7 +137,8 @@ class DashboardQueries(DayRollup):
 
     def last_post_times(self, before: datetime | None = None) -> pd.DataFrame:
         """The newest published_at per unit (before an instant, when given): unit_id, published_at."""
-        query = select(posts.c.unit_id, func.max(posts.c.published_at).label("published_at"))
+        query = select(posts.c.unit_id, func.max(posts.c.published_at).label("published_at")).where(
+            plausibly_published(posts.c.published_at))
         if before is not None:
             query = query.where(posts.c.published_at < to_db_time(before))
         query = query.group_by(posts.c.unit_id)
@@ -132,7 +151,8 @@ class DashboardQueries(DayRollup):
         unit_id, published_at. One index seek per unit on (unit_id, published_at), where a
         GROUP BY over every unit reads every older post."""
         query = select(func.max(posts.c.published_at)).where(posts.c.unit_id == bindparam("unit"),
-                                                              posts.c.published_at < to_db_time(before))
+                                                              posts.c.published_at < to_db_time(before),
+                                                              plausibly_published(posts.c.published_at))
         rows = []
         with self.engine.connect() as conn:
             for unit_id in dict.fromkeys(unit_ids):
@@ -175,7 +195,8 @@ class DashboardQueries(DayRollup):
     def newest_post_time(self) -> datetime | None:
         """The newest published_at of every stored post (aware UTC), None without posts."""
         with self.engine.connect() as conn:
-            return from_db_time(conn.execute(select(func.max(posts.c.published_at))).scalar())
+            return from_db_time(conn.execute(select(func.max(posts.c.published_at)).where(
+                plausibly_published(posts.c.published_at))).scalar())
 
     def post_flags(self, unit_id: str, start: datetime, end: datetime) -> list[str]:
         """The flags column (';'-separated) of each of a unit's posts published in [start, end)."""
@@ -186,7 +207,7 @@ class DashboardQueries(DayRollup):
 
     def latest_posts(self, before: datetime, flt: PostFilter, page: int, page_size: int) -> PostPage:
         """One page of the posts published before an instant that match `flt`, newest first."""
-        conditions = [posts.c.published_at < to_db_time(before)]
+        conditions = [posts.c.published_at < to_db_time(before), plausibly_published(posts.c.published_at)]
         if flt.unit_ids is not None:
             conditions.append(posts.c.unit_id.in_(list(flt.unit_ids)))
         if flt.platform:

@@ -15,7 +15,7 @@ from sqlalchemy import and_, false, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pantau.store.base import Database
-from pantau.store.convert import aware, to_db_time, utcnow
+from pantau.store.convert import aware, plausibly_published, to_db_time, utcnow
 from pantau.store.schema import posts, review_history, reviews, units
 
 
@@ -42,7 +42,7 @@ class Reviews(Database):
                     and_(reviews.c.source_id == posts.c.source_id, reviews.c.external_id == posts.c.external_id),
                 )
             )
-            .where(condition)
+            .where(condition, plausibly_published(posts.c.published_at))
             .order_by(posts.c.published_at.desc(), posts.c.source_id, posts.c.external_id)
         )
         with self.engine.connect() as conn:

@@ -34,9 +34,15 @@ def blog_time(when: datetime) -> str:
     return when.astimezone(BLOG_ZONE).isoformat(timespec="milliseconds")
 
 
-def post_url(req: Request, post: SimPost) -> str:
+def post_url(req: Request, post: SimPost, channel: Channel) -> str:
+    """Blogger's permalink: month and the title's slug cut at 40 characters, unique within the
+    blog. A later post of the month with the same cut slug gets "_NN" (Blogger's two digits are
+    its own; the sim counts), as on a village blog posting "Kerja bakti" every week."""
     local = post.published.astimezone(BLOG_ZONE)
-    return f"{req.base}/{local:%Y/%m}/{post.slug[:40]}.html"
+    month, cut = f"{local:%Y/%m}", post.slug[:40]
+    earlier = sum(1 for p in channel.posts if p.published < post.published and p.slug[:40] == cut
+                  and f"{p.published.astimezone(BLOG_ZONE):%Y/%m}" == month)
+    return f"{req.base}/{month}/{cut}{f'_{earlier:02d}' if earlier else ''}.html"
 
 
 def parse_rfc3339(value: str) -> datetime | None:
@@ -74,7 +80,7 @@ def feed(channel: Channel, req: Request) -> Reply:
     return atom_feed(channel, req, blog, chunk, len(posts), start, size)
 
 
-def json_entry(req: Request, blog: str, post: SimPost, summary: bool) -> dict:
+def json_entry(req: Request, blog: str, post: SimPost, summary: bool, channel: Channel) -> dict:
     body_key = "summary" if summary else "content"
     return {
         "id": {"$t": f"{blog}.post-{post.external_id}"},
@@ -88,7 +94,7 @@ def json_entry(req: Request, blog: str, post: SimPost, summary: bool) -> dict:
              "href": f"{req.base}/feeds/{post.external_id}/comments/default", "title": "Posting Komentar"},
             {"rel": "edit", "type": "application/atom+xml",
              "href": f"https://www.blogger.com/feeds/{blog.rsplit('-', 1)[1]}/posts/default/{post.external_id}"},
-            {"rel": "alternate", "type": "text/html", "href": post_url(req, post), "title": post.title},
+            {"rel": "alternate", "type": "text/html", "href": post_url(req, post, channel), "title": post.title},
         ],
         "author": [{"name": {"$t": "Admin Desa"}, "email": {"$t": "noreply@blogger.com"}}],
         "thr$total": {"$t": str(post.comments)},
@@ -115,7 +121,7 @@ def json_feed(channel: Channel, req: Request, blog: str, chunk: list[SimPost], t
         "openSearch$itemsPerPage": {"$t": str(size)},
     }
     if chunk:  # Blogger leaves the key out of an empty page
-        feed["entry"] = [json_entry(req, blog, p, summary) for p in chunk]
+        feed["entry"] = [json_entry(req, blog, p, summary, channel) for p in chunk]
     return {"version": "1.0", "encoding": "UTF-8", "feed": feed}
 
 
@@ -125,7 +131,7 @@ def atom_feed(channel: Channel, req: Request, blog: str, chunk: list[SimPost], t
         f"<entry><id>{blog}.post-{p.external_id}</id><published>{blog_time(p.published)}</published>"
         f"<updated>{blog_time(p.published)}</updated><title type='text'>{esc(p.title)}</title>"
         f"<content type='html'>{esc(p.title)}</content>"
-        f"<link rel='alternate' type='text/html' href='{esc(post_url(req, p))}' title='{esc(p.title)}'/>"
+        f"<link rel='alternate' type='text/html' href='{esc(post_url(req, p, channel))}' title='{esc(p.title)}'/>"
         f"<author><name>Admin Desa</name></author><thr:total>{p.comments}</thr:total></entry>" for p in chunk)
     document = (
         "<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom' "
@@ -141,7 +147,7 @@ def rss_feed(channel: Channel, req: Request, chunk: list[SimPost]) -> Reply:
     items = "".join(
         f"<item><guid isPermaLink='false'>tag:blogger.com,1999:blog-{channel.handle}.post-{p.external_id}</guid>"
         f"<pubDate>{rfc822(p.published.astimezone(BLOG_ZONE))}</pubDate><title>{esc(p.title)}</title>"
-        f"<link>{esc(post_url(req, p))}</link></item>" for p in chunk)
+        f"<link>{esc(post_url(req, p, channel))}</link></item>" for p in chunk)
     document = ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
                 f"<title>Blog {esc(channel.unit_id)}</title><link>{req.base}/</link>{items}</channel></rss>")
     return xml_reply(document, "application/rss+xml; charset=UTF-8", newest(chunk))
@@ -149,7 +155,7 @@ def rss_feed(channel: Channel, req: Request, chunk: list[SimPost]) -> Reply:
 
 def home(channel: Channel, req: Request) -> Reply:
     posts = channel.visible(req.now)[:10]
-    links = "".join(f"<h3 class='post-title'><a href='{esc(post_url(req, p))}'>{esc(p.title)}</a></h3>"
+    links = "".join(f"<h3 class='post-title'><a href='{esc(post_url(req, p, channel))}'>{esc(p.title)}</a></h3>"
                     for p in posts)
     return html_reply("<!DOCTYPE html><html><head><meta charset='UTF-8'/><title>Blog Desa</title>"
                       f"<link rel='alternate' type='application/atom+xml' href='{req.base}/feeds/posts/default'/>"
@@ -158,7 +164,7 @@ def home(channel: Channel, req: Request) -> Reply:
 
 def post_page(channel: Channel, req: Request) -> Reply:
     for post in channel.visible(req.now):
-        if post_url(req, post).endswith(req.path):
+        if post_url(req, post, channel).endswith(req.path):
             return html_reply(f"<!DOCTYPE html><html><head><title>{esc(post.title)}</title></head>"
                               f"<body><h3 class='post-title'>{esc(post.title)}</h3></body></html>")
     return not_found()
