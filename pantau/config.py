@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -94,3 +94,21 @@ def reference_date(timezone: str) -> date:
         except ValueError as exc:
             raise ValueError(f"PANTAU_TODAY must be a date as YYYY-MM-DD, got {pinned!r}") from exc
     return today_in(timezone)
+
+
+def lock_timing() -> tuple[timedelta, timedelta]:
+    """(heartbeat interval, stale bound) of the collection lock: 15 s and 60 s, or
+    PANTAU_LOCK_HEARTBEAT_SECONDS and PANTAU_LOCK_STALE_SECONDS (tests shorten them)."""
+    def seconds(name: str, default: float) -> timedelta:
+        value = os.environ.get(name, "").strip()
+        try:
+            number = float(value) if value else default
+        except ValueError:
+            number = -1.0
+        if not number > 0:
+            print(f"pantau: {name} must be a number of seconds above 0, got {value!r}; using {default:g}",
+                  file=sys.stderr)
+            number = default
+        return timedelta(seconds=number)
+    heartbeat = seconds("PANTAU_LOCK_HEARTBEAT_SECONDS", 15.0)
+    return heartbeat, max(seconds("PANTAU_LOCK_STALE_SECONDS", 60.0), 2 * heartbeat)
