@@ -14,7 +14,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, insert, text
+from sqlalchemy import insert, inspect, text
 
 from pantau.store import Store, locks, to_db_time
 from pantau.store.convert import utcnow
