@@ -453,5 +453,5 @@ def summary_lines(summary: RunSummary) -> list[str]:
         width = max(len(a.source_id) for a in problems)
         lines.append("not collected:")
         for a in sorted(problems, key=lambda a: (a.status, a.source_id)):
-            lines.append(f"  {a.source_id:<{width}}  {a.status:<17}  {a.error_kind:<18}  {a.error}")
+            lines.append(f"  {a.source_id:<{width}}  {a.status:<17}  {a.error_kind:<18}  {redact_text(a.error)}")
     return lines

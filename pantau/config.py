@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from pantau.redaction import register_secret
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_REGISTRY = DATA_DIR / "blora"
 DEFAULT_DB_URL = f"sqlite:///{DATA_DIR / 'pantau.db'}"
 
 TOKEN_NAMES = ("PANTAU_IG_TOKEN", "PANTAU_IG_USER_ID", "PANTAU_FB_TOKEN", "PANTAU_YOUTUBE_KEY")
+# The secret ones (an account id is not): masked by value wherever a message may go.
+SECRET_NAMES = ("PANTAU_IG_TOKEN", "PANTAU_FB_TOKEN", "PANTAU_YOUTUBE_KEY")
 MODES = ("public", "internal")
 
 
@@ -39,6 +43,8 @@ def _streamlit_secret(name: str) -> str | None:
 def credential(name: str) -> str | None:
     """A token from the environment, else Streamlit secrets; None when not configured."""
     value = os.environ.get(name) or _streamlit_secret(name)
+    if value and name in SECRET_NAMES:
+        register_secret(value)  # every writer masks it from now on, in every encoding
     return value or None
 
 

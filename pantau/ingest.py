@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 
 from pantau.models import Post
+from pantau.redaction import redact_secrets
 from pantau.screening import lexicons, post_text, screen
 from pantau.store import Store
 
@@ -20,7 +22,7 @@ def save_posts(store: Store, unit_id: str, platform: str, items: Iterable[Post])
     A new post is stored as it came, so it is screened from the item and written with its flags;
     a known post is screened again from what the store now holds.
     """
-    batch = list(items)
+    batch = [_masked(post) for post in items]
     lex = lexicons()
 
     def flags_of(post: Post) -> tuple[str, dict]:
@@ -32,6 +34,15 @@ def save_posts(store: Store, unit_id: str, platform: str, items: Iterable[Post])
     if known:
         screen_stored(store, known)
     return seen, len(fresh)
+
+
+def _masked(post: Post) -> Post:
+    """The post with every configured secret masked: an API may echo its token into a link or a
+    text, and what is stored reaches pages and exports."""
+    fields = {name: redact_secrets(getattr(post, name)) for name in ("external_id", "url", "title", "excerpt")}
+    if all(fields[name] == getattr(post, name) for name in fields):
+        return post
+    return replace(post, **fields)
 
 
 def screen_stored(store: Store, keys: list[tuple[str, str]]) -> None:
