@@ -60,6 +60,13 @@ class RequestTimeout(FetchError):
     kind = "timeout"
 
 
+class TooSlow(RequestTimeout):
+    """No complete answer within the total timeout (a dripped body, headers and then nothing).
+    Never retried, and the host is not asked again within the run."""
+
+    kind = "too_slow"
+
+
 class ConnectionFailed(FetchError):
     kind = "connection_error"
 

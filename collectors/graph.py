@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from collectors.base import CollectContext
 from collectors.errors import AuthError, CollectorError, HttpStatusError, ParseError, SourceNotFound
-from pantau.redaction import redact_text
+from pantau.redaction import redact_text, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,10 @@ def graph_error(payload: Any, headers: Mapping[str, str], secrets: tuple[str, ..
     code = _int(error.get("code"))
     subcode = _int(error.get("error_subcode"))
     text = redact_text(str(error.get("message", "")), secrets)
-    label = f"Graph API error {code}" + (f"/{subcode}" if subcode else "") + f" ({error.get('type', '')}): {text}"
+    # `type` is the server's text as much as `message` is (it may echo the request URL, token
+    # included): the whole label is redacted.
+    label = redact_text(f"Graph API error {code}" + (f"/{subcode}" if subcode else "")
+                        + f" ({error.get('type', '')}): {text}", secrets)
     if code in RATE_LIMIT_CODES:
         usage = "; ".join(f"{name}: {headers[name]}" for name in USAGE_HEADERS if name in headers)
         return GraphRateLimited(f"{label} [{usage or 'no usage header'}]")
@@ -98,6 +101,7 @@ def graph_error(payload: Any, headers: Mapping[str, str], secrets: tuple[str, ..
 def graph_get(ctx: CollectContext, url: str, params: dict[str, Any], token: str) -> dict:
     """GET one Graph resource with the token; raise a typed error for a Graph error answer."""
     secrets = (token,)
+    register_secret(token)  # every writer masks it from now on, in every encoding
     query = {**params, "access_token": token}
     try:
         response = ctx.http.get(url, params=query, api=True)

@@ -11,8 +11,9 @@ for a day, so a re-run with nothing new costs one request per source).
 Every failure becomes a typed `FetchError` (collectors/errors.py); URLs are redacted of
 credentials (pantau/redaction.py) before they reach a message or a log; bodies become text by
 the one charset policy (collectors/charset.py). Transient failures (connection errors, timeouts,
-5xx, 408, 429) are retried with exponential backoff, Retry-After honoured up to a cap; other
-4xx are final at once.
+5xx, 408, 429) are retried (collectors/retry.py) within the total timeout; other 4xx are final at
+once. An answer that misses the total timeout (collectors/bounded_read.py) is never retried, and
+its host is not asked again within the run.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -33,6 +33,7 @@ import urllib3
 from requests.utils import parse_header_links
 
 from collectors import address_guard
+from collectors.bounded_read import Watchdog, read_capped, too_slow, watch_connection
 from collectors.charset import decode
 from collectors.errors import (
     ConnectionFailed,
@@ -40,18 +41,18 @@ from collectors.errors import (
     HttpStatusError,
     RateLimited,
     RequestTimeout,
-    ResponseTooLarge,
     RobotsDisallowed,
     TooManyRedirects,
+    TooSlow,
 )
-from collectors.limits import HostLimiter, LocalLimiter
+from collectors.limits import HostLimiter, LocalLimiter, host_key
+from collectors.retry import RETRY_STATUSES, retry_delay
 from pantau.redaction import install_log_filter, redact_text, redact_url
 
 log = logging.getLogger(__name__)
 
 ROBOTS_AGENT = "Pantau"
 USER_AGENT = f"{ROBOTS_AGENT}/0.1 (+public dashboard of local government publications; contact: Diskominfo)"
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Google reads the first 500 KiB of a robots.txt; a copy this size is plenty to remember.
 MAX_ROBOTS_CHARS = 500 * 1024
@@ -97,7 +98,8 @@ class Response:
 class HttpPolicy:
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
-    # A whole response (headers and body) must arrive within this, whatever the server trickles.
+    # A whole answer (headers and body, retries included) must arrive within this, whatever the
+    # server trickles; a host that misses it is not asked again within the run.
     total_timeout: float = 60.0
     max_retries: int = 3
     backoff: float = 0.5
@@ -134,13 +136,8 @@ class _Host:
     # Set when robots.txt could not be fetched at all (timeouts, refused connections, 429 after
     # retries): the host is down for this run, and every request to it fails at once.
     unreachable: FetchError | None = None
-
-
-def host_key(url: str) -> str:
-    """host:port, the unit of politeness (two sites on one machine but different ports are two hosts)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return f"{(parts.hostname or '').lower()}:{port}"
+    # Set when an answer missed the total timeout: a dripping host would cost it again per request.
+    too_slow: TooSlow | None = None
 
 
 class HttpClient:
@@ -310,17 +307,29 @@ class HttpClient:
         key = host_key(url)
         host = self._host(url)
         attempt = 0
+        # The total timeout holds for the answer, retries included; it starts with the first send.
+        deadline: float | None = None
         while True:
             attempt += 1
             retry_after: str | None = None
+            if host.too_slow is not None:
+                raise TooSlow(f"host too slow earlier in this run: {host.too_slow}", url)
             try:
                 with self.limiter.slot(key):
                     self._wait_turn(key, host)
                     self._count(counter)
-                    response = self._send(url, params, headers, form)
-            except (RequestTimeout, ConnectionFailed):
+                    if deadline is None:
+                        deadline = time.monotonic() + policy.total_timeout
+                    response = self._send(url, params, headers, form, deadline)
+            except TooSlow as exc:
+                host.too_slow = exc
+                raise
+            except (RequestTimeout, ConnectionFailed) as exc:
                 if attempt > policy.max_retries:
                     raise
+                if time.monotonic() + retry_delay(None, attempt, policy) >= deadline:
+                    host.too_slow = too_slow(policy.total_timeout, url)
+                    raise host.too_slow from exc
             else:
                 status = response.status
                 if status not in RETRY_STATUSES:
@@ -332,31 +341,42 @@ class HttpClient:
                     raise error(status, response.url, response.content, response.headers)
                 retry_after = response.headers.get("Retry-After")
             delay = retry_delay(retry_after, attempt, policy)
+            if time.monotonic() + delay >= deadline:  # the retry would start past the total timeout
+                raise (RateLimited if response.status == 429 else HttpStatusError)(
+                    response.status, response.url, response.content, response.headers)
             log.info("retrying %s in %.2fs (attempt %d)", redact_url(url), delay, attempt)
             time.sleep(delay)
 
     def _send(self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
-              form: Mapping[str, Any] | None = None) -> Response:
+              form: Mapping[str, Any] | None, deadline: float) -> Response:
         policy = self.policy
-        started = time.monotonic()
-        try:
-            raw = self.session.request("POST" if form is not None else "GET", url, params=params, data=form,
-                                       headers=headers, stream=True, allow_redirects=False,
-                                       timeout=(policy.connect_timeout, policy.read_timeout))
+        # The watchdog cuts the connection at the deadline, so no single read outlives it.
+        with Watchdog(deadline) as watchdog:
             try:
-                content = _read_capped(raw, policy.max_bytes, started + policy.total_timeout)
-            finally:
-                raw.close()
-        # `from None`: the library's exception quotes the full URL, token included, and a chained
-        # cause would print it in any traceback that gets logged.
-        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
-            raise RequestTimeout("timed out", url) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError) as exc:
-            raise ConnectionFailed(f"connection failed: {_reason(exc)}", url) from None
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
-            raise FetchError(f"request failed: {_reason(exc)}", url) from None
+                raw = self.session.request("POST" if form is not None else "GET", url, params=params, data=form,
+                                           headers=headers, stream=True, allow_redirects=False,
+                                           timeout=(policy.connect_timeout, policy.read_timeout))
+                try:
+                    content = read_capped(raw, policy.max_bytes, deadline, policy.total_timeout)
+                finally:
+                    raw.close()
+            # `from None`: the library's exception quotes the full URL, token included, and a chained
+            # cause would print it in any traceback that gets logged.
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if watchdog.fired or time.monotonic() >= deadline:
+                    raise too_slow(policy.total_timeout, url) from None
+                raise _fetch_error(exc, url) from None
         return Response(raw.url, raw.status_code, raw.headers, content, not_modified=raw.status_code == 304)
+
+
+def _fetch_error(exc: Exception, url: str) -> FetchError:
+    """The typed error for a library failure, without the URL it quotes."""
+    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
+        return RequestTimeout("timed out", url)
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                        urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError, OSError)):
+        return ConnectionFailed(f"connection failed: {_reason(exc)}", url)
+    return FetchError(f"request failed: {_reason(exc)}", url)
 
 
 def uses_proxy(session: requests.Session, url: str) -> bool:
@@ -397,9 +417,17 @@ def guarded_adapter(allowed, **adapter_options) -> requests.adapters.HTTPAdapter
         def _new_conn(self):
             return connect(self, super()._new_conn)
 
+        def request(self, *args, **kwargs):
+            watch_connection(self)  # the total timeout's watchdog may cut this connection
+            return super().request(*args, **kwargs)
+
     class GuardedHTTPSConnection(HTTPSConnection):
         def _new_conn(self):
             return connect(self, super()._new_conn)
+
+        def request(self, *args, **kwargs):
+            watch_connection(self)
+            return super().request(*args, **kwargs)
 
     class GuardedHTTPPool(HTTPConnectionPool):
         ConnectionCls = GuardedHTTPConnection
@@ -435,47 +463,6 @@ def prepared_url(url: str, params: Mapping[str, Any] | None) -> str:
     if not params:
         return url
     return requests.Request("GET", url, params=params).prepare().url or url
-
-
-def _read_capped(raw: requests.Response, max_bytes: int, deadline: float) -> bytes:
-    """The decoded body, refused past `max_bytes` (a gzip bomb counts as what it inflates to)
-    or past `deadline`.
-
-    `read1` returns whatever one read of the socket brings, so the deadline is checked after
-    every arrival: a body dripped a byte a second with a large Content-Length costs the total
-    timeout, not the hours a wait for a full 64 KiB buffer would.
-    """
-    declared = raw.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise ResponseTooLarge(f"response of {declared} bytes over the {max_bytes}-byte cap", raw.url)
-    chunks, size = [], 0
-    while chunk := raw.raw.read1(65536, decode_content=True):
-        size += len(chunk)
-        if size > max_bytes:
-            raise ResponseTooLarge(f"response over the {max_bytes}-byte cap", raw.url)
-        if time.monotonic() > deadline:
-            raise RequestTimeout("response took too long", raw.url)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def retry_delay(retry_after: str | None, attempt: int, policy: HttpPolicy) -> float:
-    """Seconds to wait before the next attempt: Retry-After (seconds or HTTP date) when given,
-    capped; else exponential backoff, capped."""
-    if retry_after:
-        value = retry_after.strip()
-        seconds: float | None = None
-        if value.isdigit():
-            seconds = float(value)
-        else:
-            try:
-                when = parsedate_to_datetime(value)
-                seconds = when.timestamp() - time.time()
-            except (TypeError, ValueError, IndexError):
-                seconds = None
-        if seconds is not None:
-            return max(0.0, min(seconds, policy.max_retry_after))
-    return min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
 
 
 @dataclass

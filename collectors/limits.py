@@ -13,6 +13,14 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
+from urllib.parse import urlsplit
+
+
+def host_key(url: str) -> str:
+    """host:port, the unit of politeness (two sites on one machine but different ports are two hosts)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
 
 
 class HostLimiter(Protocol):

@@ -24,7 +24,7 @@ from collectors.base import CollectContext, CollectResult
 from collectors.errors import AuthError, CollectorError, HttpStatusError, NotCollectable, ParseError, SourceNotFound
 from collectors.social_text import count, excerpt_of, graph_time
 from pantau.models import Post
-from pantau.redaction import redact_text
+from pantau.redaction import redact_text, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,8 @@ def api_error(status: int, payload: Any, key: str) -> CollectorError:
     reasons |= {str(d.get("reason", "")).lower() for d in error.get("details") or [] if isinstance(d, dict)}
     message = " ".join(TAGS.sub("", str(error.get("message", ""))).split())
     message = redact_text(message, (key,))
-    label = f"YouTube Data API {status} {'/'.join(sorted(r for r in reasons if r))}: {message}"
+    # The reasons are the server's words too: the whole label is redacted, not the message alone.
+    label = redact_text(f"YouTube Data API {status} {'/'.join(sorted(r for r in reasons if r))}: {message}", (key,))
     if reasons & KEY_REASONS or "api key not valid" in message.lower():
         return YoutubeKeyInvalid(label)
     if reasons & QUOTA_REASONS:
@@ -175,6 +176,7 @@ def collect(ctx: CollectContext) -> CollectResult:
     key = ctx.credentials.get("PANTAU_YOUTUBE_KEY")
     if not key:
         raise NotCollectable("key needed: set PANTAU_YOUTUBE_KEY")
+    register_secret(key)  # every writer masks it from now on, in every encoding
     api = DataApi(ctx, key)
     result = CollectResult(route="api")
     try:

@@ -11,6 +11,8 @@ import logging
 import sys
 from importlib import import_module
 
+from pantau.redaction import install_log_filter
+
 # Each module offers NAME, HELP, configure(parser) and run(args) -> int. Listed explicitly, so
 # `pantau --help` shows exactly the subcommands that exist.
 COMMANDS = (
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_log_filter(logging.getLogger().handlers)  # every record, whichever logger, is scrubbed
     try:
         return int(args.handler(args) or 0)
     except BrokenPipeError:  # `pantau export ... | head`

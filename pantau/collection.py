@@ -33,11 +33,13 @@ from collectors.base import CollectContext, CollectResult
 from collectors.errors import CollectorError, NotCollectable, RobotsDisallowed
 from collectors.http import HttpClient, HttpPolicy, host_key
 from collectors.kinds import COLLECTORS
+from pantau.config import lock_timing
 from pantau.ingest import dated_in_window, save_posts, without_renamed
 from pantau.models import CollectionRun, CoverageGap, Source
 from pantau.redaction import redact_text
 from pantau.registry import Registry
 from pantau.store import Store
+from pantau.store.lock import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -438,11 +440,16 @@ def record_skip(store: Store, source: Source, reason: str, moment: datetime) -> 
 
 @contextmanager
 def collection_lock(store: Store) -> Iterator[None]:
-    """Hold the store's collection lock; CollectionLocked when another collection runs."""
-    if not store.acquire_lock(LOCK_NAME):
-        raise CollectionLocked("another collection is already running")
+    """Hold the store's collection lock, its heartbeat refreshed meanwhile; CollectionLocked,
+    naming the holder, when another collection runs."""
+    heartbeat_every, stale_after = lock_timing()
+    if not store.acquire_lock(LOCK_NAME, stale_after=stale_after):
+        holder = store.lock_holder(LOCK_NAME)
+        raise CollectionLocked("another collection is already running"
+                               + (f" ({holder.describe()})" if holder else ""))
     try:
-        yield
+        with Heartbeat(store, LOCK_NAME, heartbeat_every):
+            yield
     finally:
         store.release_lock(LOCK_NAME)
 
@@ -463,12 +470,12 @@ def summary_lines(summary: RunSummary) -> list[str]:
         width = max(len(a.source_id) for a in problems)
         lines.append("not collected:")
         for a in sorted(problems, key=lambda a: (a.status, a.source_id)):
-            lines.append(f"  {a.source_id:<{width}}  {a.status:<17}  {a.error_kind:<18}  {a.error}")
+            lines.append(f"  {a.source_id:<{width}}  {a.status:<17}  {a.error_kind:<18}  {redact_text(a.error)}")
     # Collected, but with something the operator should know (ids that change on every run).
     noticed = [a for a in summary.attempts if a.status == "ok" and a.error_kind]
     if noticed:
         width = max(len(a.source_id) for a in noticed)
         lines.append("notices:")
         for a in sorted(noticed, key=lambda a: a.source_id):
-            lines.append(f"  {a.source_id:<{width}}  {a.error_kind:<18}  {a.error}")
+            lines.append(f"  {a.source_id:<{width}}  {a.error_kind:<18}  {redact_text(a.error)}")
     return lines

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+
+from pantau.redaction import register_secret
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -18,6 +20,8 @@ DEFAULT_REGISTRY = DATA_DIR / "blora"
 DEFAULT_DB_URL = f"sqlite:///{DATA_DIR / 'pantau.db'}"
 
 TOKEN_NAMES = ("PANTAU_IG_TOKEN", "PANTAU_IG_USER_ID", "PANTAU_FB_TOKEN", "PANTAU_YOUTUBE_KEY")
+# The secret ones (an account id is not): masked by value wherever a message may go.
+SECRET_NAMES = ("PANTAU_IG_TOKEN", "PANTAU_FB_TOKEN", "PANTAU_YOUTUBE_KEY")
 MODES = ("public", "internal")
 
 
@@ -39,6 +43,8 @@ def _streamlit_secret(name: str) -> str | None:
 def credential(name: str) -> str | None:
     """A token from the environment, else Streamlit secrets; None when not configured."""
     value = os.environ.get(name) or _streamlit_secret(name)
+    if value and name in SECRET_NAMES:
+        register_secret(value)  # every writer masks it from now on, in every encoding
     return value or None
 
 
@@ -94,3 +100,21 @@ def reference_date(timezone: str) -> date:
         except ValueError as exc:
             raise ValueError(f"PANTAU_TODAY must be a date as YYYY-MM-DD, got {pinned!r}") from exc
     return today_in(timezone)
+
+
+def lock_timing() -> tuple[timedelta, timedelta]:
+    """(heartbeat interval, stale bound) of the collection lock: 15 s and 60 s, or
+    PANTAU_LOCK_HEARTBEAT_SECONDS and PANTAU_LOCK_STALE_SECONDS (tests shorten them)."""
+    def seconds(name: str, default: float) -> timedelta:
+        value = os.environ.get(name, "").strip()
+        try:
+            number = float(value) if value else default
+        except ValueError:
+            number = -1.0
+        if not number > 0:
+            print(f"pantau: {name} must be a number of seconds above 0, got {value!r}; using {default:g}",
+                  file=sys.stderr)
+            number = default
+        return timedelta(seconds=number)
+    heartbeat = seconds("PANTAU_LOCK_HEARTBEAT_SECONDS", 15.0)
+    return heartbeat, max(seconds("PANTAU_LOCK_STALE_SECONDS", 60.0), 2 * heartbeat)

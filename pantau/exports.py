@@ -24,6 +24,7 @@ import pandas as pd
 from pantau.calendar import day_bounds
 from pantau.formulas import neutralise_frame, write_xlsx
 from pantau.links import safe_link
+from pantau.redaction import redact_secrets
 from pantau.screening import reasons_text
 from pantau.store import Store
 
@@ -114,6 +115,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | None) -> None:
 
 def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     """The bytes of an export in one of FORMATS: what the CLI writes and the Ekspor page offers."""
+    frame = _masked(frame)
     if fmt == "xlsx":
         return xlsx_bytes(frame)
     if fmt == "json":
@@ -122,6 +124,16 @@ def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     if fmt == "csv":
         return csv_bytes(frame)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _masked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every configured secret masked in every text cell (an API that echoed its token into a
+    post, stored before masking existed), in every format."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = [redact_secrets(v) if isinstance(v, str) else v for v in out[column]]
+    return out
 
 
 def xlsx_bytes(frame: pd.DataFrame) -> bytes:

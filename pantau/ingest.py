@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from collectors.dates import DateOutOfRange, check_publication_date
 from pantau.models import Post
+from pantau.redaction import redact_secrets
 from pantau.screening import lexicons, post_text, screen
 from pantau.store import Store, utcnow
 
@@ -83,7 +84,8 @@ def save_posts(store: Store, unit_id: str, platform: str, items: Iterable[Post],
     """
     batch, refused = dated_in_window(items, now or utcnow())
     for error in refused:
-        log.warning("not stored: %s", error)
+        log.warning("not stored: %s", redact_secrets(error))
+    batch = [_masked(post) for post in batch]
     lex = lexicons()
 
     def flags_of(post: Post) -> tuple[str, dict]:
@@ -95,6 +97,15 @@ def save_posts(store: Store, unit_id: str, platform: str, items: Iterable[Post],
     if known:
         screen_stored(store, known)
     return seen, len(fresh)
+
+
+def _masked(post: Post) -> Post:
+    """The post with every configured secret masked: an API may echo its token into a link or a
+    text, and what is stored reaches pages and exports."""
+    fields = {name: redact_secrets(getattr(post, name)) for name in ("external_id", "url", "title", "excerpt")}
+    if all(fields[name] == getattr(post, name) for name in fields):
+        return post
+    return replace(post, **fields)
 
 
 def screen_stored(store: Store, keys: list[tuple[str, str]]) -> None:

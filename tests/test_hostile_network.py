@@ -9,14 +9,15 @@ import gzip
 import io
 import socket
 import threading
+import time
 import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
 
 from collectors.address_guard import parse_networks, refusal
-from collectors.errors import AddressRefused
-from collectors.http import HttpClient, HttpPolicy, RequestTimeout, ResponseTooLarge
+from collectors.errors import AddressRefused, RequestTimeout, ResponseTooLarge
+from collectors.http import HttpClient, HttpPolicy
 from pantau.collection import run_collection
 from pantau.models import Source, Unit
 from pantau.registry import Registry, Settings, validate_settings
@@ -240,7 +241,7 @@ def test_a_dripped_body_costs_the_total_timeout_not_its_length():
     policy = HttpPolicy(private_networks=LOOPBACK, read_timeout=1.0, total_timeout=1.0, max_retries=0,
                         respect_robots=False)
     with RawServer(drip) as raw, HttpClient(policy) as client:
-        with pytest.raises(RequestTimeout, match="too long"):
+        with pytest.raises(RequestTimeout, match="too slow"):
             client.for_source("s").get(raw.url)
         raw.stop.wait(1.0)  # long enough for the server to notice the hang-up
         assert len(sent) < 120, "the client read the whole dripped body before giving up"
@@ -256,3 +257,94 @@ def test_an_endless_chunked_body_stops_at_the_cap():
     policy = HttpPolicy(private_networks=LOOPBACK, max_bytes=1 << 20, max_retries=0, respect_robots=False)
     with RawServer(endless) as raw, HttpClient(policy) as client, pytest.raises(ResponseTooLarge):
         client.for_source("s").get(raw.url)
+
+
+# -- the total timeout holds for the whole answer, retries included (issue 18, point 2) -----
+
+
+class Connections:
+    """Counts the connections a RawServer answered."""
+
+    def __init__(self, respond):
+        self.count = 0
+        self.respond = respond
+
+    def __call__(self, conn, stop):
+        self.count += 1
+        self.respond(conn, stop)
+
+
+def drip_with_length(conn, stop):
+    """The issue's case: a Content-Length of 1000 and then one byte a second."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n")
+    while not stop.wait(1.0):
+        conn.sendall(b"x")
+
+
+def headers_then_nothing(conn, stop):
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n")
+    stop.wait(30)
+
+
+def headers_dripped(conn, stop):
+    """A status line, then a header byte every 0.1 s, forever: every read well within the read timeout."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    while not stop.wait(0.1):
+        conn.sendall(b"X")
+
+
+def timed_fetch(respond, **policy_options):
+    """(the error, seconds taken, connections the server answered) for one GET."""
+    counted = Connections(respond)
+    policy = HttpPolicy(private_networks=LOOPBACK, respect_robots=False, backoff=0.01, **policy_options)
+    with RawServer(counted) as raw, HttpClient(policy) as client:
+        started = time.monotonic()
+        with pytest.raises(RequestTimeout) as failure:
+            client.for_source("s").get(raw.url)
+        taken = time.monotonic() - started
+        with pytest.raises(RequestTimeout, match="too slow earlier"):  # not asked again in the run
+            client.for_source("t").get(raw.url + "other")
+    return failure.value, taken, counted.count
+
+
+def test_a_body_dripped_a_byte_a_second_with_a_content_length_is_not_retried():
+    """Before: each of the 1 + 3 attempts cost the total timeout (the issue's 240 s)."""
+    total = 1.5
+    error, taken, connections = timed_fetch(drip_with_length, read_timeout=5.0, total_timeout=total, max_retries=3)
+    assert error.kind == "too_slow" and "too slow" in str(error)
+    assert connections == 1
+    assert taken < 2 * total  # one total timeout and a margin, not four
+
+
+@pytest.mark.parametrize("respond", [headers_then_nothing, headers_dripped], ids=["silent", "dripped-headers"])
+def test_a_read_blocked_past_the_deadline_is_cut_by_the_watchdog(respond):
+    """The read timeout (10 s) is longer than the total timeout (1 s): the socket's own timeout
+    would let one read, or headers trickled forever, outlive the deadline."""
+    total = 1.0
+    error, taken, connections = timed_fetch(respond, read_timeout=10.0, total_timeout=total, max_retries=2)
+    assert error.kind == "too_slow"
+    assert connections == 1
+    assert taken < 10.0 / 2  # far below the read timeout: the deadline cut it
+
+
+def test_a_dripping_source_costs_the_run_one_total_timeout_and_the_others_are_collected(sqlite_store, server):
+    total = 2.0
+    counted = Connections(drip_with_length)
+    with RawServer(counted) as raw:
+        registry = Registry((Unit("dinkes", "Dinas Kesehatan", "opd"), Unit("dishub", "Dinas Perhubungan", "opd")),
+                            (Source("web-drip", "dishub", "website", "feed", raw.url + "feed/"),
+                             Source("web-dinkes", "dinkes", "website", "feed", server.url("/feed/"))),
+                            Settings(private_networks=LOOPBACK))
+        policy = HttpPolicy(connect_timeout=1.0, read_timeout=5.0, total_timeout=total, max_retries=3,
+                            backoff=0.01, respect_robots=True)
+        started = time.monotonic()
+        summary = run_collection(sqlite_store, registry, now=NOW, http_policy=policy)
+        taken = time.monotonic() - started
+    attempts = {a.source_id: a for a in summary.attempts}
+    assert (attempts["web-drip"].status, attempts["web-drip"].error_kind) == ("error", "too_slow")
+    assert "too slow" in attempts["web-drip"].error
+    assert attempts["web-dinkes"].status == "ok"
+    assert sqlite_store.post_count() == len(ITEMS)
+    assert counted.count == 1  # robots.txt dripped; nothing else was asked of that host
+    # Before, robots.txt alone cost 1 + 3 attempts of the total timeout each.
+    assert taken < 3 * total

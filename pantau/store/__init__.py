@@ -9,7 +9,7 @@
 - queries: the dashboard's and the exports' reads (day and week counts, listings, success times)
 - flags, reviews: screening results and a reviewer's marks
 - attempts, state, observations, lock: the attempt log, per-source memory, gaps/activity/account
-  figures, the collection lock
+  figures, the collection lock (lock_holder: who holds it, and whether that process still runs)
 - convert, days: times and frames between Python and SQL; day arithmetic in SQL
 
 Nothing here assumes SQLite; PostgreSQL is used by URL.

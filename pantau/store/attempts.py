@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 
 from pantau.models import CollectionRun
+from pantau.redaction import redact_text
 from pantau.store.base import Database
 from pantau.store.convert import aware, to_db_time
 from pantau.store.schema import attempts
@@ -24,7 +25,7 @@ class AttemptLog(Database):
             "ok": run.ok,
             "status": run.status,
             "error_kind": run.error_kind,
-            "error": run.error[:4000],
+            "error": redact_text(run.error)[:4000],  # the one writer of the log: nothing unmasked gets in
             "items_seen": run.items_seen,
             "items_new": run.items_new,
             "requests": run.requests,

@@ -24,10 +24,13 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     or_,
     select,
+    text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from pantau.models import page_key
 
@@ -193,6 +196,12 @@ locks = Table(
     Column("name", String(100), primary_key=True),
     Column("holder", String(200), nullable=False),
     Column("acquired_at", DateTime, nullable=False),
+    # Who holds it (pantau.store.lock_holder), so a lock whose holder is gone is taken over.
+    Column("holder_host", String(255)),
+    Column("holder_pid", Integer),
+    Column("holder_started", String(32)),
+    Column("boot_id", String(64)),
+    Column("heartbeat_at", DateTime),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -274,10 +283,29 @@ def _page_keys(engine: Engine) -> None:
             conn.execute(delete(post_day_offsets))
 
 
+LOCK_HOLDER_COLUMNS = ("holder_host", "holder_pid", "holder_started", "boot_id", "heartbeat_at")
+
+
+def _lock_holder(engine: Engine) -> None:
+    """The lock's holder columns, added where missing (a fresh store has them from 0001)."""
+    for name in LOCK_HOLDER_COLUMNS:
+        if name in {c["name"] for c in inspect(engine).get_columns("locks")}:
+            continue
+        column_type = locks.c[name].type.compile(dialect=engine.dialect)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE locks ADD COLUMN {name} {column_type}"))
+        except DBAPIError:
+            # Another process added it at the same moment; anything else is a real failure.
+            if name not in {c["name"] for c in inspect(engine).get_columns("locks")}:
+                raise
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", _initial_schema),
     Migration("0002_post_days", _post_days),
     Migration("0003_review_history", _review_history),
     Migration("0004_page_keys", _page_keys),
+    Migration("0005_lock_holder", _lock_holder),
 )
 
