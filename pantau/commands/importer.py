@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if checked.problems and (not args.skip_invalid or any(p.row < 2 for p in checked.problems)):
         print(f"pantau: nothing imported: {checked.invalid_rows} invalid row(s) in {path}", file=sys.stderr)
         return 1
-    store = open_store(config, registry)
+    store = open_store(config, registry, create=True)
     try:
         new, known = save_manual_posts(store, checked.posts)
     finally:
