@@ -340,7 +340,7 @@ def test_corrupt_database(tmp_path, capsys):
 
 
 def test_read_only_database(tmp_path, capsys):
-    folder = registry(tmp_path)
+    folder = registry(tmp_path, sources=SOURCES_HEADER)
     db = tmp_path / "p.db"
     Store(f"sqlite:///{db}").dispose()
     # Opened read-only (as a file without write permission would be; root ignores permissions).
