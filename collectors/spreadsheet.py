@@ -5,6 +5,10 @@ For channels no API reaches, a clerk fills one row per post with the columns
 validated before anything is written, and every problem is named `FILE:ROW:COLUMN: message`
 (the header is row 1; for XLSX the row is the spreadsheet's own row number).
 
+The file is read twice as a stream (collectors/spreadsheet_read.py, which also holds the caps on
+size): once to validate, once to hand the valid posts to the writer, so no pass holds the whole
+file. A cell longer than MAX_LENGTHS rejects its row; it is never cut short.
+
 Rows whose `unit_id` starts with `#` are notes, ignored and counted: the template's notes and
 its example row are written that way, so importing the untouched template is valid and adds
 nothing. A filled-in copy of the example row must have its `#` removed to count.

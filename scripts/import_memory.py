@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -61,7 +61,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
-        work = args.keep or Path(temporary)
+        work = (args.keep or Path(temporary)).resolve()
         work.mkdir(parents=True, exist_ok=True)
         write_registry(work / "registry")
         csv_path = work / "posts.csv"
@@ -71,13 +71,18 @@ def main() -> int:
         command = [sys.executable, "-m", "pantau", "import", str(csv_path), "--registry", str(work / "registry"),
                    "--db", str(db)]
         began = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True)
+        log = work / "import.log"
+        with log.open("w") as output:
+            # cwd: `-m` puts it first on sys.path, where a checkout would shadow PYTHONPATH.
+            child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=work)
+            # wait4: the resource usage of this one child (ru_maxrss: its peak resident set, KiB).
+            _pid, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - began
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        code = os.waitstatus_to_exitcode(status)
         print(f"file: {csv_path.stat().st_size / 1e6:.1f} MB, {rows:,} rows")
-        print(f"exit {result.returncode}: {(result.stdout or result.stderr).strip().splitlines()[-1:]}")
-        print(f"peak memory of the import: {peak_kib / 1024:,.0f} MiB; {seconds:,.0f} s")
-        return result.returncode
+        print(f"exit {code}: {log.read_text().strip().splitlines()[-1:]}")
+        print(f"peak memory of the import: {usage.ru_maxrss / 1024:,.0f} MiB; {seconds:,.0f} s")
+        return code
 
 
 if __name__ == "__main__":
