@@ -298,6 +298,21 @@ def test_a_row_the_store_refuses_leaves_nothing_of_the_import(store):
     assert save_manual_posts(store, iter(batch[:1]), "posts.csv") == (1, 0)
 
 
+def test_import_caps_fit_the_store_columns():
+    # The caps are the collectors' own constants (collectors never import the store): they must
+    # stay inside the bounded columns of pantau/store/schema.py, or PostgreSQL refuses mid-import.
+    from pantau.registry_checks import MAX_ID_LENGTH
+    from pantau.store import sources
+
+    assert spreadsheet.MAX_LENGTHS["url"] <= posts.c.external_id.type.length
+    assert spreadsheet.MAX_LENGTHS["unit_id"] <= posts.c.unit_id.type.length
+    assert spreadsheet.MAX_LENGTHS["platform"] <= posts.c.platform.type.length
+    assert MAX_ID_LENGTH <= posts.c.unit_id.type.length
+    longest_manual_id = spreadsheet.manual_source_id("u" * MAX_ID_LENGTH, "instagram")
+    assert len(longest_manual_id) <= sources.c.source_id.type.length
+    assert spreadsheet.MAX_COUNT == 2**31 - 1  # PostgreSQL INTEGER
+
+
 # ---------------------------------------------------------------------------------------------
 # The command line: dates, --out, databases (point 9)
 
