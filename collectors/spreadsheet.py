@@ -5,6 +5,10 @@ For channels no API reaches, a clerk fills one row per post with the columns
 validated before anything is written, and every problem is named `FILE:ROW:COLUMN: message`
 (the header is row 1; for XLSX the row is the spreadsheet's own row number).
 
+The file is read twice as a stream (collectors/spreadsheet_read.py, which also holds the caps on
+size): once to validate, once to hand the valid posts to the writer, so no pass holds the whole
+file. A cell longer than MAX_LENGTHS rejects its row; it is never cut short.
+
 Rows whose `unit_id` starts with `#` are notes, ignored and counted: the template's notes and
 its example row are written that way, so importing the untouched template is valid and adds
 nothing. A filled-in copy of the example row must have its `#` removed to count.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -25,16 +30,26 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from collectors.dates import DateOutOfRange, DateParseError, ParsedDate, check_publication_date, parse_date
+from collectors.spreadsheet_read import SHEET_NAME, open_rows
 from pantau.models import MANUAL_COLLECTOR, PLATFORMS, Post, Source
-from pantau.tables import Problem, is_http_url, parse_table
+from pantau.tables import Problem, TableError, is_http_url
 
 IMPORT_COLUMNS = ("unit_id", "platform", "url", "published_at", "title", "likes", "comments", "views")
 REQUIRED_COLUMNS = ("unit_id", "platform", "url", "published_at")
 COUNT_COLUMNS = ("likes", "comments", "views")
 NOTE_PREFIX = "#"
-SHEET_NAME = "posts"
 NOTES_SHEET = "Petunjuk"
 SUFFIXES = (".csv", ".xlsx")
+# Longest cells a row may hold; a longer one rejects the row (FILE:ROW:COLUMN), never cut
+# silently: a clerk who pasted a whole page into `title` should see it. 2,200 characters is an
+# Instagram caption's limit; a url is the post's key in the store, whose external_id column is
+# String(500) (pantau/store/schema.py), so longer ones fail on PostgreSQL.
+MAX_LENGTHS = {"unit_id": 100, "platform": 20, "url": 500, "published_at": 100, "title": 2200,
+               "likes": 20, "comments": 20, "views": 20}
+# Counts are stored as INTEGER, 32 bits on PostgreSQL.
+MAX_COUNT = 2_147_483_647
+# Problems reported of one file; the rest are counted.
+MAX_REPORTED = 500
 
 # Hosts a post URL of each platform may live on; `website` takes any http(s) URL.
 PLATFORM_HOSTS = {
@@ -88,14 +103,20 @@ class ManualPost:
 
 @dataclass
 class ImportFile:
+    """What the validating pass found: the problems to report and the counts."""
+
     path: Path
-    posts: list[ManualPost] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first MAX_REPORTED
+    invalid_row_numbers: set[int] = field(default_factory=set)
+    valid_rows: int = 0
     notes: int = 0  # rows starting with '#'
+    # The file itself is wrong (not readable, a missing column, over a limit): nothing of it can
+    # be imported, not even with --skip-invalid.
+    unreadable: bool = False
 
     @property
     def invalid_rows(self) -> int:
-        return len({p.row for p in self.problems})
+        return len(self.invalid_row_numbers)
 
 
 def manual_source_id(unit_id: str, platform: str) -> str:
@@ -154,80 +175,78 @@ def _assemble(year: int, month: int, day: int, clock: tuple, zone: ZoneInfo, tex
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading
-
-
-def read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """Header and (row number, cells) of a CSV or XLSX file; blank rows left out."""
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    header, records = parse_table(path.read_bytes().decode("utf-8-sig"))
-    return header, [(index, record) for index, record in enumerate(records, start=2) if record]
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        first = next(rows, None)
-        if first is None:
-            return [], []
-        header = [str(h or "").strip().lower() for h in first]
-        records = []
-        for index, values in enumerate(rows, start=2):
-            cells = {name: _cell(values[i] if i < len(values) else None) for i, name in enumerate(header) if name}
-            if any(v != "" for v in cells.values()):
-                records.append((index, cells))
-        return header, records
-    finally:
-        workbook.close()
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    return value
-
-
-# ---------------------------------------------------------------------------------------------
-# Validation
+# Reading and validating, in two passes over the file
 
 
 def read_import(path: Path, unit_ids: set[str], zone: ZoneInfo, now: datetime | None = None) -> ImportFile:
-    """Read and validate a whole import file; nothing is written here."""
+    """Read and validate a whole import file; nothing is written here, and no post is kept.
+
+    The first pass: the problems (the first MAX_REPORTED of them) and the counts. The posts come
+    from a second pass, `iter_posts`, so a large file never sits in memory as posts.
+    """
     result = ImportFile(path)
+    for row, post, problems in _checked_rows(path, unit_ids, zone, now):
+        if post is NOTE:
+            result.notes += 1
+        elif post is UNREADABLE:
+            result.unreadable = True
+            result.problems.extend(problems)
+        elif problems:
+            result.invalid_row_numbers.add(row)
+            result.problems.extend(problems[: max(0, MAX_REPORTED - len(result.problems))])
+        else:
+            result.valid_rows += 1
+    return result
+
+
+def iter_posts(path: Path, unit_ids: set[str], zone: ZoneInfo, now: datetime) -> Iterator[ManualPost]:
+    """The valid posts of a file `read_import` checked with the same `now`, read again."""
+    for _row, post, problems in _checked_rows(path, unit_ids, zone, now):
+        if isinstance(post, ManualPost) and not problems:
+            yield post
+
+
+NOTE = object()  # what _checked_rows gives for a note row (unit_id starting with '#')
+UNREADABLE = object()  # ... and for a problem of the whole file
+
+
+def _checked_rows(path: Path, unit_ids: set[str], zone: ZoneInfo,
+                  now: datetime | None) -> Iterator[tuple[int, Any, list[Problem]]]:
+    """(row, post or None or NOTE, problems) for every row; UNREADABLE with a problem of the file."""
     file = str(path)
     if path.suffix.lower() not in SUFFIXES:
-        result.problems.append(Problem(file, 0, "-", "expected a .csv or .xlsx file"))
-        return result
+        yield 0, UNREADABLE, [Problem(file, 0, "-", "expected a .csv or .xlsx file")]
+        return
     try:
-        header, rows = read_cells(path)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
-        result.problems.append(Problem(file, 0, "-", f"cannot read the file: {exc}"))
-        return result
-    except Exception as exc:  # openpyxl raises assorted errors (BadZipFile...) for a non-XLSX file
-        result.problems.append(Problem(file, 0, "-", f"cannot read the file: {type(exc).__name__}: {exc}"))
-        return result
-    missing = [Problem(file, 1, c, f"missing column {c!r}") for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        result.problems.extend(missing)
-        return result
-    now = now or datetime.now(UTC)
-    first_row_of: dict[str, int] = {}
-    for row, cells in rows:
-        if str(cells.get("unit_id", "")).startswith(NOTE_PREFIX):
-            result.notes += 1
-            continue
-        post, problems = _validate_row(file, row, cells, unit_ids, zone, now, first_row_of)
-        result.problems.extend(problems)
-        if post is not None:
-            result.posts.append(post)
-    return result
+        with open_rows(path) as (header, rows):
+            missing = [Problem(file, 1, c, f"missing column {c!r}") for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                yield 1, UNREADABLE, missing
+                return
+            now = now or datetime.now(UTC)
+            first_row_of: dict[str, int] = {}
+            for row, cells in rows:
+                if str(cells.get("unit_id", "")).startswith(NOTE_PREFIX):
+                    yield row, NOTE, []
+                    continue
+                problems = _size_problems(file, row, cells)
+                if problems:  # not parsed further: a 20 MB cell is not worth reading
+                    yield row, None, problems
+                    continue
+                post, problems = _validate_row(file, row, cells, unit_ids, zone, now, first_row_of)
+                yield row, post, problems
+    except TableError as exc:
+        yield exc.row, UNREADABLE, [exc.problem(file)]
+    except (OSError, ValueError, KeyError) as exc:
+        yield 0, UNREADABLE, [Problem(file, 0, "-", f"cannot read the file: {exc}")]
+    except Exception as exc:  # openpyxl raises assorted errors for a damaged XLSX
+        yield 0, UNREADABLE, [Problem(file, 0, "-", f"cannot read the file: {type(exc).__name__}: {exc}")]
+
+
+def _size_problems(file: str, row: int, cells: dict[str, Any]) -> list[Problem]:
+    """Cells longer than anything a post holds (a 20 MB title): the row is rejected, not cut."""
+    return [Problem(file, row, column, f"{len(str(cells[column])):,} characters; at most {limit:,}")
+            for column, limit in MAX_LENGTHS.items() if len(str(cells.get(column, ""))) > limit]
 
 
 def _validate_row(file: str, row: int, cells: dict[str, Any], unit_ids: set[str], zone: ZoneInfo,
@@ -308,6 +327,8 @@ def _count(value: Any) -> int | None:
         number = int(text)
     if number < 0:
         raise ValueError(f"must not be negative, got {number}")
+    if number > MAX_COUNT:
+        raise ValueError(f"{number} is more than {MAX_COUNT:,}")
     return number
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import traceback
 from importlib import import_module
 
+from pantau.commands.common import CommandError
 from pantau.redaction import install_log_filter
 
 # Each module offers NAME, HELP, configure(parser) and run(args) -> int. Listed explicitly, so
@@ -74,6 +77,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except CommandError as exc:  # a problem the user must fix, raised below the command's own checks
+        print(f"pantau: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the safety net: a clerk sees one line, never a traceback
+        return unexpected(exc, debug=args.verbose or os.environ.get("PANTAU_DEBUG", "") not in ("", "0"))
+
+
+def unexpected(exc: BaseException, debug: bool = False) -> int:
+    """One clear line on standard error for an exception no command expected; exit code 1.
+
+    The traceback is printed only with -v or PANTAU_DEBUG=1. The message is redacted: a database
+    error may quote a URL with its password, an HTTP error a token.
+    """
+    from pantau.failures import describe
+
+    if debug:
+        traceback.print_exc()
+    print(f"pantau: {describe(exc)}", file=sys.stderr)
+    if not debug:
+        print("pantau: (run again with -v or PANTAU_DEBUG=1 to see where it happened)", file=sys.stderr)
+    return 1
 
 
 def entry() -> None:

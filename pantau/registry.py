@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pantau import presets
+from pantau import presets, registry_checks
 from pantau.models import (
     COLLECTOR_KINDS,
     PLATFORMS,
@@ -27,7 +27,7 @@ from pantau.models import (
     Source,
     Unit,
 )
-from pantau.tables import Problem, is_http_url, parse_table
+from pantau.tables import Problem, TableError, decode_table, is_http_url, parse_table
 
 UNIT_COLUMNS = ("unit_id", "name", "kind", "parent_id", "code")
 UNIT_OPTIONAL_COLUMNS = ("verified",)
@@ -102,9 +102,10 @@ class Registry:
 
 
 def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a CSV file; UTF-8 with or without BOM, `,` or `;` delimited."""
-    text = path.read_bytes().decode("utf-8-sig")
-    return parse_table(text)
+    """Header and rows of a CSV file; UTF-8 with or without BOM, `,` or `;` delimited.
+
+    TableError (naming the row) for a file that is not UTF-8 or holds a row csv cannot read."""
+    return parse_table(decode_table(path.read_bytes()))
 
 
 def parse_bool(value: str) -> bool | None:
@@ -136,6 +137,7 @@ def validate_units(rows: list[dict[str, str]], file: str = "units.csv") -> tuple
     units: list[Unit] = []
     seen: dict[str, int] = {}
     kinds_by_id: dict[str, str] = {r.get("unit_id", ""): r.get("kind", "") for r in rows if r}
+    looping = registry_checks.parent_cycles({r.get("unit_id", ""): r.get("parent_id", "") for r in rows if r})
     for index, row in enumerate(rows, start=2):
         if not row:
             continue
@@ -149,8 +151,15 @@ def validate_units(rows: list[dict[str, str]], file: str = "units.csv") -> tuple
         elif unit_id in seen:
             problems.append(Problem(file, index, "unit_id",
                                     f"duplicate unit_id {unit_id!r} (first on row {seen[unit_id]})"))
+        elif reason := registry_checks.id_length_problem(unit_id, "unit_id"):
+            problems.append(Problem(file, index, "unit_id", reason))
         else:
             seen[unit_id] = index
+        if reason := registry_checks.code_problem(row.get("code", "")):
+            problems.append(Problem(file, index, "code", reason))
+        if unit_id in looping:
+            problems.append(Problem(file, index, "parent_id",
+                                    f"parent_id leads back to {unit_id!r} itself (a loop of parents)"))
         if not row.get("name", ""):
             problems.append(Problem(file, index, "name", "empty name"))
         if kind not in UNIT_KINDS:
@@ -223,6 +232,8 @@ def validate_sources(
         elif source_id in seen:
             problems.append(Problem(file, index, "source_id",
                                     f"duplicate source_id {source_id!r} (first on row {seen[source_id]})"))
+        elif reason := registry_checks.id_length_problem(source_id, "source_id"):
+            problems.append(Problem(file, index, "source_id", reason))
         else:
             seen[source_id] = index
         if unit_id not in unit_ids:
@@ -233,6 +244,8 @@ def validate_sources(
         if collector and collector not in COLLECTOR_KINDS:
             problems.append(Problem(file, index, "collector",
                                     f"unknown collector {collector!r}; expected one of {', '.join(COLLECTOR_KINDS)}"))
+        elif platform in PLATFORMS and (reason := registry_checks.platform_problem(platform, collector)):
+            problems.append(Problem(file, index, "collector", reason))
         options: dict[str, Any] = {}
         raw_options = row.get("options", "")
         if raw_options:
@@ -243,6 +256,9 @@ def validate_sources(
             except ValueError as exc:
                 problems.append(Problem(file, index, "options", f"options must be a JSON object ({exc})"))
                 options = {}
+            except RecursionError:
+                problems.append(Problem(file, index, "options", "options are nested too deeply"))
+                options = {}
         try:
             active_value = parse_bool(row.get("active", ""))
         except ValueError as exc:
@@ -252,7 +268,7 @@ def validate_sources(
         if not collector and platform != "x" and active:
             problems.append(Problem(file, index, "collector", "an active source needs a collector"))
         if address:
-            reason = check_address(collector, address) if collector else None
+            reason = registry_checks.url_problem(address) or (check_address(collector, address) if collector else None)
             if reason:
                 problems.append(Problem(file, index, "address", reason))
         elif active and collector:
@@ -264,6 +280,8 @@ def validate_sources(
         for key in ("api_base", "web_base"):
             if key in options and not is_http_url(str(options[key])):
                 problems.append(Problem(file, index, "options", f"{key} must be an http(s) URL"))
+            elif key in options and (reason := registry_checks.url_problem(str(options[key]))):
+                problems.append(Problem(file, index, "options", f"{key}: {reason}"))
         if len(problems) == before:
             sources.append(Source(source_id, unit_id, platform, collector, address, options, active))
     return sources, problems
@@ -280,7 +298,7 @@ def _listing_option_problems(file: str, row: int, options: dict[str, Any]) -> li
     if missing:
         return [Problem(file, row, "options", f"html_listing needs CSS selectors for {', '.join(missing)} "
                                               "(or a preset)")]
-    return []
+    return [Problem(file, row, "options", reason) for reason in registry_checks.listing_option_problems(options)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,8 +324,8 @@ def validate_settings(rows: list[dict[str, str]], file: str = "settings.csv") ->
                     raise ValueError("must be between 0 and 10")
             elif key.startswith("target_") and key[7:] in DEFAULT_TARGETS:
                 targets[key[7:]] = int(value)
-                if targets[key[7:]] < 0:
-                    raise ValueError("must not be negative")
+                if reason := registry_checks.target_problem(targets[key[7:]]):
+                    raise ValueError(reason)
             elif key == "regency_name":
                 regency = value
             elif key == "allow_private_addresses":
@@ -352,28 +370,30 @@ def load_registry(folder: str | Path) -> Registry:
     if not units_path.exists():
         raise RegistryError([Problem(str(units_path), 0, "-", "file not found")])
 
-    header, rows = read_table(units_path)
-    problems += _missing_columns(str(units_path), header, UNIT_COLUMNS)
-    units, unit_problems = validate_units(rows, str(units_path)) if not problems else ([], [])
-    problems += unit_problems
+    units: list[Unit] = []
+    unit_rows: list[dict[str, str]] = []
+    if (table := _read_or_report(units_path, problems)) is not None:
+        header, unit_rows = table
+        problems += _missing_columns(str(units_path), header, UNIT_COLUMNS)
+        units, unit_problems = validate_units(unit_rows, str(units_path)) if not problems else ([], [])
+        problems += unit_problems
 
     sources: list[Source] = []
-    if sources_path.exists():
-        header, rows = read_table(sources_path)
+    if sources_path.exists() and (table := _read_or_report(sources_path, problems)) is not None:
+        header, rows = table
         missing = _missing_columns(str(sources_path), header, SOURCE_COLUMNS)
         problems += missing
         if not missing:
             # Validate against every id present in units.csv so one bad unit row does not
             # cascade into "unknown unit" errors for all its sources.
-            _, unit_rows = read_table(units_path)
             unit_ids = {r.get("unit_id", "") for r in unit_rows if r}
             sources, source_problems = validate_sources(rows, unit_ids, str(sources_path))
             problems += source_problems
 
     settings = Settings()
     settings_path = folder / "settings.csv"
-    if settings_path.exists():
-        header, rows = read_table(settings_path)
+    if settings_path.exists() and (table := _read_or_report(settings_path, problems)) is not None:
+        header, rows = table
         missing = _missing_columns(str(settings_path), header, SETTINGS_COLUMNS)
         problems += missing
         if not missing:
@@ -383,6 +403,17 @@ def load_registry(folder: str | Path) -> Registry:
     if problems:
         raise RegistryError(problems)
     return Registry(tuple(units), tuple(sources), settings, folder)
+
+
+def _read_or_report(path: Path, problems: list[Problem]) -> tuple[list[str], list[dict[str, str]]] | None:
+    """read_table; a file that cannot be read is reported as a problem and gives None."""
+    try:
+        return read_table(path)
+    except TableError as exc:
+        problems.append(exc.problem(str(path)))
+    except OSError as exc:
+        problems.append(Problem(str(path), 0, "-", f"cannot read the file: {exc.strerror or exc}"))
+    return None
 
 
 def write_units_csv(units: Iterable[Unit], path: Path) -> None:

@@ -19,6 +19,7 @@ from pantau import metrics
 from pantau.cli import main
 from pantau.recap import LIMIT, recap_text
 from pantau.registry import Settings
+from pantau.store import Store
 from tests.seed import build_registry, seed_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +145,7 @@ def test_reference_zero_is_said_plainly():
 def test_recap_of_an_empty_store_says_there_is_no_data(tmp_path, capsysbinary, monkeypatch):
     registry = build_registry(tmp_path / "registry")
     monkeypatch.setenv("PANTAU_TODAY", TODAY.isoformat())
+    Store(f"sqlite:///{tmp_path / 'empty.db'}").dispose()  # read commands refuse a missing file
     assert main(["recap", "--db", f"sqlite:///{tmp_path / 'empty.db'}", "--registry", str(registry)]) == 0
     text = capsysbinary.readouterr().out.decode("utf-8")
     assert "Belum ada data yang berhasil dikumpulkan" in text

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         from pantau.commands.engine import collect_on_engine
 
         return collect_on_engine(args, config, registry, now)
-    store = open_store(config, registry)
+    store = open_store(config, registry, create=True)
     return run_locked(store, lambda: run_collection(
         store, registry, source_ids=args.sources, kind=args.kind, since=args.since, workers=args.workers,
         credentials=dict(config.credentials), now=now))

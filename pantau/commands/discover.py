@@ -23,6 +23,7 @@ from pantau.commands.common import CommandError, config_from, registry_from
 from pantau.models import VILLAGE_KINDS, Unit
 from pantau.redaction import redact_url
 from pantau.registry import ID_PATTERN, SOURCE_COLUMNS, is_http_url
+from pantau.registry_checks import url_problem
 
 NAME = "discover"
 HELP = "detect a site's platform, feed and linked social accounts; print sources.csv rows"
@@ -44,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
         url = "https://" + url
     if not is_http_url(url):
         print(f"pantau discover: {args.url!r} is not an http(s) URL", file=sys.stderr)
+        return 2
+    if reason := url_problem(url):
+        print(f"pantau discover: {reason}", file=sys.stderr)
         return 2
     if args.unit and not ID_PATTERN.match(args.unit):
         print(f"pantau discover: {args.unit!r} is not a valid unit_id", file=sys.stderr)

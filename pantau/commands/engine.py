@@ -21,7 +21,7 @@ def collect_on_engine(args: argparse.Namespace, config: Config, registry: Regist
         app = make_app(broker_url(args.broker))
     except BrokerMissing as exc:
         return fail(str(exc))
-    store = open_store(config, registry)
+    store = open_store(config, registry, create=True)
     if store.dialect != "postgresql":
         store.dispose()
         return fail("the celery engine needs a PostgreSQL store that every worker reaches (--db postgresql://...)")

@@ -10,7 +10,15 @@ import pandas as pd
 
 from pantau import calendar, loading
 from pantau.calendar import day_bounds
-from pantau.commands.common import CommandError, config_from, fail, local_date, open_store, registry_from
+from pantau.commands.common import (
+    CommandError,
+    config_from,
+    fail,
+    local_date,
+    open_store,
+    output_file,
+    registry_from,
+)
 from pantau.config import reference_date
 from pantau.exports import FORMATS, posts_export, reviews_export, write_frame
 from pantau.registry import UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS
@@ -126,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
     if args.date_from and args.date_to and args.date_from > args.date_to:
         return fail("--from is after --to")
     try:
+        output_file(args.out)
         config = config_from(args)
         registry = registry_from(config)
         frame = TABLES[args.table](args, config, registry)

@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from collectors import spreadsheet
 from pantau.commands.common import CommandError, config_from, fail, open_store, registry_from
+from pantau.failures import describe
 from pantau.ingest import save_posts
 from pantau.models import CollectionRun
-from pantau.store import utcnow
+from pantau.store import schema, utcnow
 
 NAME = "import"
 HELP = "import manual posts from a CSV/XLSX file (or write the template with --template)"
@@ -59,15 +61,24 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return fail(f"{path}: file not found")
-    checked = spreadsheet.read_import(path, {u.unit_id for u in registry.units}, registry.settings.zone)
+    unit_ids, zone, now = {u.unit_id for u in registry.units}, registry.settings.zone, utcnow()
+    checked = spreadsheet.read_import(path, unit_ids, zone, now)
     for problem in checked.problems:
         print(problem, file=sys.stderr)
-    if checked.problems and (not args.skip_invalid or any(p.row < 2 for p in checked.problems)):
-        print(f"pantau: nothing imported: {checked.invalid_rows} invalid row(s) in {path}", file=sys.stderr)
+    unreported = checked.invalid_rows - len({p.row for p in checked.problems})
+    if unreported > 0:
+        print(f"{path}: ... and {unreported} more invalid row(s) not listed", file=sys.stderr)
+    if checked.unreadable or (checked.problems and not args.skip_invalid):
+        print(f"pantau: nothing imported from {path}" if checked.unreadable
+              else f"pantau: nothing imported: {checked.invalid_rows} invalid row(s) in {path}", file=sys.stderr)
         return 1
-    store = open_store(config, registry)
+    store = open_store(config, registry, create=True)
     try:
-        new, known = save_manual_posts(store, checked.posts)
+        new, known = save_manual_posts(store, spreadsheet.iter_posts(path, unit_ids, zone, now), str(path))
+    except ImportWriteError as exc:
+        print(exc, file=sys.stderr)
+        print(f"pantau: nothing imported from {path} (the store refused a row; no row was kept)", file=sys.stderr)
+        return 1
     finally:
         store.dispose()
     summary = f"{path}: {new} new, {known} already known"
@@ -79,23 +90,83 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def save_manual_posts(store, posts: list[spreadsheet.ManualPost]) -> tuple[int, int]:
-    """Store the posts under their manual sources; record one successful attempt per source."""
-    by_source: dict[tuple[str, str], list[spreadsheet.ManualPost]] = defaultdict(list)
-    for post in posts:
-        by_source[(post.unit_id, post.platform)].append(post)
-    total_new = total_known = 0
-    for (unit_id, platform), group in sorted(by_source.items()):
-        started = utcnow()
-        source = spreadsheet.manual_source(unit_id, platform)
-        store.ensure_source(source)
-        seen, new = save_posts(store, unit_id, platform, [p.to_post() for p in group])
-        store.record_attempt(CollectionRun(
-            source_id=source.source_id, started_at=started, finished_at=utcnow(), ok=True, status="ok",
-            items_seen=seen, items_new=new, requests=0, route="manual"))
-        total_new += new
-        total_known += seen - new
-    return total_new, total_known
+class ImportWriteError(Exception):
+    """The store refused a row that passed validation; the whole import was rolled back."""
+
+
+# Posts written per statement group; the whole import is still one transaction.
+BATCH = 2000
+
+
+def save_manual_posts(store, posts: Iterable[spreadsheet.ManualPost], file: str = "") -> tuple[int, int]:
+    """Store the posts under their manual sources, with one successful attempt per source.
+
+    All in one transaction: on any error nothing is stored and ImportWriteError names the
+    FILE:ROW:COLUMN of the row being written (found by checking that batch's values against the
+    store's bounded columns). Posts arrive as a stream and are written in batches per source, so
+    a large file is never held whole.
+    """
+    started = utcnow()
+    pending: dict[tuple[str, str], list[spreadsheet.ManualPost]] = defaultdict(list)
+    counts: dict[tuple[str, str], list[int]] = {}  # per source touched: seen, new
+
+    def flush(key: tuple[str, str]) -> None:
+        group = pending.pop(key, [])
+        if not group:
+            return
+        try:
+            seen, new = save_posts(store, key[0], key[1], [p.to_post() for p in group])
+        except Exception as exc:
+            raise ImportWriteError(_where(file, group, exc)) from exc
+        counts[key][0] += seen
+        counts[key][1] += new
+
+    try:
+        with store.transaction():
+            for post in posts:
+                key = (post.unit_id, post.platform)
+                if key not in counts:
+                    store.ensure_source(spreadsheet.manual_source(*key))
+                    counts[key] = [0, 0]
+                pending[key].append(post)
+                if len(pending[key]) >= BATCH:
+                    flush(key)
+            for key in sorted(pending):
+                flush(key)
+            for (unit_id, platform), (seen, new) in sorted(counts.items()):
+                store.record_attempt(CollectionRun(
+                    source_id=spreadsheet.manual_source_id(unit_id, platform), started_at=started,
+                    finished_at=utcnow(), ok=True, status="ok", items_seen=seen, items_new=new, requests=0,
+                    route="manual"))
+    except ImportWriteError:
+        raise
+    except Exception as exc:  # ensure_source or record_attempt refused: no row of the file to name
+        raise ImportWriteError(f"{file}:0:-: the store refused the import: {describe(exc)}") from exc
+    total_new = sum(new for _seen, new in counts.values())
+    total_seen = sum(seen for seen, _new in counts.values())
+    return total_new, total_seen - total_new
+
+
+def _where(file: str, group: list[spreadsheet.ManualPost], exc: Exception) -> str:
+    """FILE:ROW:COLUMN of the first post in `group` with a value the store cannot hold."""
+    for post in group:
+        for column, value in (("url", post.url), ("unit_id", post.unit_id), ("platform", post.platform),
+                              ("likes", post.likes), ("comments", post.comments), ("views", post.views)):
+            if not fits(column, value):
+                return f"{file}:{post.row}:{column}: the store cannot hold this value ({describe(exc)})"
+    rows = f"{group[0].row}" if len(group) == 1 else f"{group[0].row}-{group[-1].row}"
+    return f"{file}:{group[0].row}:-: the store refused row(s) {rows}: {describe(exc)}"
+
+
+def fits(column: str, value) -> bool:
+    """Whether a manual post's value fits the store's column (String lengths, INTEGER range)."""
+    if value is None:
+        return True
+    if isinstance(value, int):
+        return 0 <= value <= spreadsheet.MAX_COUNT
+    limit = {"url": schema.posts.c.external_id.type.length, "unit_id": schema.posts.c.unit_id.type.length,
+             "platform": schema.posts.c.platform.type.length}.get(column)
+    return limit is None or len(str(value)) <= limit
 
 
 def write_template(path: Path) -> int:

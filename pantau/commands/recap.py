@@ -6,7 +6,7 @@ import argparse
 from datetime import timedelta
 
 from pantau import calendar, loading, metrics
-from pantau.commands.common import CommandError, fail
+from pantau.commands.common import EARLIEST_DATE, LATEST_DATE, CommandError, fail
 from pantau.commands.reports import report_from
 from pantau.recap import recap_text
 
@@ -16,9 +16,12 @@ HELP = "WhatsApp-ready text summary of a week (default: the last complete week)"
 
 def week_type(value: str):
     try:
-        return calendar.parse_week(value)
+        monday = calendar.parse_week(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+    if not EARLIEST_DATE <= monday.date() <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(f"{value} is outside {EARLIEST_DATE} .. {LATEST_DATE}")
+    return monday
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pantau.commands.common import CommandError, fail
+from pantau.commands.common import CommandError, fail, output_file
 from pantau.commands.reports import report_from
 from pantau.summary_page import render, week_table
 
@@ -26,6 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        output_file(args.out)
         report = report_from(args)
     except CommandError as exc:
         return fail(str(exc))

@@ -73,7 +73,7 @@ def kecamatan_scope(unit_id: str, registry) -> str:
 def run(args: argparse.Namespace) -> int:
     try:
         config = config_from(args)
-        store = open_store(config)
+        store = open_store(config, create=True)
         try:
             book = AccountBook(store.engine)
             if args.action == "add":

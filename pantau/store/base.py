@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pantau.store.convert import to_db_time, utcnow
@@ -79,6 +80,23 @@ class Database:
             applied.append(migration.name)
         return applied
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write of the store inside the block in one transaction: all of it, or none.
+
+        The store's methods each open `self.engine.begin()`; inside the block they get one shared
+        connection instead, whose transaction commits when the block ends and rolls back when it
+        raises (a manual import that fails on its last row leaves nothing behind, on SQLite and
+        PostgreSQL alike). Not for use from several threads at once.
+        """
+        real = self.engine
+        with real.connect() as conn, conn.begin():
+            self.engine = _OneConnection(real, conn)
+            try:
+                yield
+            finally:
+                self.engine = real
+
     def optimize(self) -> None:
         """Refresh the query planner's statistics (SQLite; PostgreSQL's autovacuum does it itself).
 
@@ -92,3 +110,22 @@ class Database:
             conn.exec_driver_sql("PRAGMA analysis_limit=1000")
             conn.exec_driver_sql("ANALYZE")
 
+
+
+class _OneConnection:
+    """Stands in for the engine during Database.transaction(): begin() and connect() hand out the
+    one connection whose transaction is already open, so nothing commits before the block ends."""
+
+    def __init__(self, engine: Engine, conn: Connection):
+        self._engine, self._conn = engine, conn
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        yield self._conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        yield self._conn
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
