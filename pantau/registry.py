@@ -297,8 +297,9 @@ def _empty_marker_problems(file: str, row: int, options: dict[str, Any]) -> list
             try:
                 soupsieve.compile(selector)
             except soupsieve.SelectorSyntaxError as exc:
+                reason = str(exc).splitlines()[0]
                 problems.append(Problem(file, row, "options",
-                                        f"empty is not a valid CSS selector: {selector!r} ({str(exc).splitlines()[0]})"))
+                                        f"empty is not a valid CSS selector: {selector!r} ({reason})"))
     if "empty_text" in options and (not isinstance(options["empty_text"], str) or not options["empty_text"].strip()):
         problems.append(Problem(file, row, "options", "empty_text must be a non-empty text"))
     return problems

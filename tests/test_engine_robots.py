@@ -69,8 +69,8 @@ def test_a_run_reads_robots_once_per_host_per_worker_process(host, tmp_path):
         # Two processes share the run's sources of one host, each collecting its half on its threads.
         halves = [sources[0::2], sources[1::2]]
         with ThreadPoolExecutor(2) as pool:
-            runs = [r for done in pool.map(lambda pair: pair[0].collect("run-1", pair[1]), zip(workers, halves))
-                    for r in done]
+            done = pool.map(lambda pair: pair[0].collect("run-1", pair[1]), zip(workers, halves, strict=True))
+            runs = [r for each in done for r in each]
         assert [r["ok"] for r in runs] == [True] * SOURCES, runs
         assert len(host.hits("/robots.txt")) == 2  # one per process
         assert sum(len(host.hits(f"/feed/{i}")) for i in range(SOURCES)) == SOURCES

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pantau.collection import run_collection
-from pantau.registry import load_registry
 from pantau.regencies import regencies, within_regency
+from pantau.registry import load_registry
 from pantau.sim.faults import FaultPlan
 from pantau.sim.province import synthetic_regency
 from pantau.sim.registry import SIM_CREDENTIALS, write_registry

@@ -17,7 +17,6 @@ import streamlit as st
 from pantau import svg_charts
 from pantau.labels import KIND_LABELS
 from views import data
-from views.regency import only_regency, pick_regency, regency_name
 from views.common import (
     fmt_number,
     fmt_pace,
@@ -31,6 +30,7 @@ from views.common import (
     table_height,
     unit_link,
 )
+from views.regency import only_regency, pick_regency, regency_name
 
 
 def leaderboard(table: pd.DataFrame) -> pd.DataFrame:
