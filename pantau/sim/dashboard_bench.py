@@ -146,9 +146,9 @@ class StoreMismatch(Exception):
 
 def is_province(registry) -> bool:
     """Leaders of several regencies (as the dashboard decides to show Provinsi)."""
-    from pantau.regencies import regencies
+    from pantau.metrics import leader_regencies
 
-    return not regencies(loading.registry_frames(registry)[0]).empty
+    return leader_regencies(loading.registry_frames(registry)[0]) is not None
 
 
 def bench_units(registry_dir: Path | None):
