@@ -11,11 +11,16 @@ Source options (registry `options` JSON):
   next       selector of the next-page link (optional; without it only the first page is read)
   date_attr  read the date from this attribute of the date element, e.g. "datetime" (optional)
   max_pages  cap on pages followed (optional, default 50)
+  empty      selector of what the site shows on a listing with no posts yet (optional), e.g.
+             "div.alert-empty"; empty_text the text it shows instead ("Belum ada artikel")
 
 Pages are followed by their next link until a page reaches items older than `since`, there is
 no next link, or the cap. Dates go through collectors.dates (Indonesian forms, relative forms
 anchored at ctx.now). An item whose date cannot be read is an item error, never dated today;
-a page whose items all lack a readable date is a ParseError (the selectors are wrong).
+a page whose items all lack a readable date is a ParseError (the selectors are wrong). A first
+page without any item is a ParseError too (a changed layout must not pass silently), unless it
+shows the source's `empty` / `empty_text` marker: then the listing is empty, 0 posts, no error
+(a new village site that has published nothing yet).
 The external id is the link's URL within the site (pantau.models.page_key): a site that moves keeps
 its posts.
 
@@ -92,6 +97,9 @@ def collect(ctx: CollectContext) -> CollectResult:
         page_url = _base_url(soup, response.url)
         items = soup.select(options["item"])
         if not items:
+            if page_no == 1 and shows_empty_marker(soup, options):
+                result.notes.append("the listing shows its empty marker: no posts yet")
+                break
             if page_no == 1:
                 raise ParseError(f"no element matches the item selector {options['item']!r} on {response.url}")
             break
@@ -123,6 +131,16 @@ def collect(ctx: CollectContext) -> CollectResult:
         result.truncated = True
         result.notes.append(f"stopped after {max_pages} pages")
     return result
+
+
+def shows_empty_marker(soup: BeautifulSoup, options: dict) -> bool:
+    """Whether a page shows the source's marker of a listing without posts: an element matching
+    `empty`, or `empty_text` in the page's visible text (case and spacing ignored)."""
+    selector = str(options.get("empty") or "").strip()
+    if selector and soup.select_one(selector) is not None:
+        return True
+    wanted = " ".join(str(options.get("empty_text") or "").split()).casefold()
+    return bool(wanted) and wanted in " ".join(soup.get_text(" ").split()).casefold()
 
 
 def _base_url(soup: BeautifulSoup, url: str) -> str:

@@ -22,6 +22,7 @@ import streamlit as st
 from pantau import loading, metrics
 from pantau.calendar import day_bounds
 from pantau.config import Config, reference_date
+from pantau.regencies import regencies, regency_unit_ids
 from pantau.registry import Registry, load_registry
 from pantau.store import PostFilter, PostPage, Store
 from pantau.topics import TopicShares, topic_shares
@@ -74,6 +75,20 @@ def get_store(db_url: str) -> Store:
 @st.cache_resource(show_spinner=False)
 def get_registry(registry_dir: str) -> Registry:
     return load_registry(registry_dir)
+
+
+@st.cache_data(show_spinner=False)
+def regency_choices(reg: str) -> pd.DataFrame:
+    """The registry's regencies (regency, name); empty for a registry of one regency."""
+    units, _ = loading.registry_frames(get_registry(reg))
+    return regencies(units)
+
+
+@st.cache_data(show_spinner=False)
+def regency_units(reg: str, regency: str) -> frozenset[str]:
+    """The unit ids of one regency of the registry."""
+    units, _ = loading.registry_frames(get_registry(reg))
+    return frozenset(regency_unit_ids(units, regency))
 
 
 def window_start(today: date, earliest: date | None = None) -> date:

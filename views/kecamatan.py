@@ -20,6 +20,7 @@ from views.common import (
     table_height,
     unit_link,
 )
+from views.regency import only_regency, pick_regency, regency_name
 
 
 def render() -> None:
@@ -28,13 +29,15 @@ def render() -> None:
                              "kegiatannya.")
     if not has_data(ctx):
         return
+    regency = pick_regency(ctx, "kecamatan")  # None for one regency; else its kecamatan only
     period = period_picker(ctx, "kecamatan")
-    table = data.period_table(ctx, period.start, period.end)
+    table = only_regency(data.period_table(ctx, period.start, period.end), ctx, regency)
     rollup = metrics.kecamatan_rollup(table)
     if rollup.empty:
         st.info("Registri tidak memuat kecamatan.")
         return
-    st.subheader(f"{period.label}: {fmt_period(period.start, period.end)}")
+    where = f"{regency_name(ctx, regency)} · " if regency else ""
+    st.subheader(f"{where}{period.label}: {fmt_period(period.start, period.end)}")
     st.dataframe(pd.DataFrame({
         "Kecamatan": rollup["name"],
         "Publikasi kantor": rollup["own_posts"],

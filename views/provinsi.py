@@ -8,6 +8,7 @@ import streamlit as st
 from pantau.regencies import regency_rollup
 from views import data
 from views.common import fmt_period, has_data, header, period_picker, table_height
+from views.regency import pick_regency
 
 
 def percent(value) -> str:
@@ -20,6 +21,8 @@ def render() -> None:
                             "sendiri, cakupan sumber, dan unit yang dorman.")
     if not has_data(ctx):
         return
+    # The sidebar starts on the whole province; a regency picked there opens its units below.
+    regency = pick_regency(ctx, "provinsi", province_view=True)
     period = period_picker(ctx, "provinsi")
     table = data.period_table(ctx, period.start, period.end)
     rollup = regency_rollup(table, data.shared_facts(ctx).sources)
@@ -36,6 +39,11 @@ def render() -> None:
 
     st.markdown("#### Unit satu kabupaten/kota")
     names = dict(zip(rollup["regency"], rollup["name"], strict=True))
+    # A regency newly picked in the sidebar (or named in the URL) is the one shown here; after
+    # that this selectbox is the visitor's own.
+    if regency in names and st.session_state.get("provinsi-sidebar") != regency:
+        st.session_state["provinsi-pilih"] = regency
+    st.session_state["provinsi-sidebar"] = regency
     chosen = st.selectbox("Kabupaten/kota", list(names), format_func=names.get, key="provinsi-pilih")
     own = table[table["code"].fillna("").str.startswith(chosen)].sort_values(["kind", "posts"], ascending=[True, False])
     st.dataframe(pd.DataFrame({

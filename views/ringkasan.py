@@ -30,6 +30,7 @@ from views.common import (
     table_height,
     unit_link,
 )
+from views.regency import only_regency, pick_regency, regency_name
 
 
 def leaderboard(table: pd.DataFrame) -> pd.DataFrame:
@@ -78,12 +79,14 @@ def render() -> None:
     if light and light.startswith("/"):
         st.caption(f"Koneksi lambat? [Versi ringan halaman ini]({light}) memuat ringkasan minggu lalu tanpa "
                    "JavaScript.")
+    regency = pick_regency(ctx, "ringkasan")  # None for one regency; else its units and leaders only
     period = period_picker(ctx, "ringkasan")
     kinds = kind_filter("ringkasan-kinds")
-    table = data.period_table(ctx, period.start, period.end)
+    table = only_regency(data.period_table(ctx, period.start, period.end), ctx, regency)
     reference = table.attrs["reference"]
     threshold = ctx.registry.settings.pace_threshold
-    st.subheader(f"{period.label}: {fmt_period(period.start, period.end)}")
+    where = f"{regency_name(ctx, regency)} · " if regency else ""
+    st.subheader(f"{where}{period.label}: {fmt_period(period.start, period.end)}")
 
     leaders = table[table["kind"] == "pimpinan"]
     st.markdown(f"**Ritme pimpinan (rujukan):** rata-rata **{fmt_number(reference, 1)} hari aktif** dalam periode ini. "

@@ -14,20 +14,21 @@ from pantau.labels import KIND_LABELS, PLATFORM_LABELS, TOPIC_LABELS
 from pantau.models import PLATFORMS
 from views import data
 from views.common import has_data, header, post_lines
+from views.regency import pick_regency, regency_units
 
 ALL = ""
 
 
-def unit_scope(ctx: data.Context, kecamatan: str, unit: str, kind: str) -> tuple[str, ...] | None:
-    """The unit ids the filters allow; None when they allow every unit."""
+def unit_scope(units: list, kecamatan: str, unit: str, kind: str, whole: bool) -> tuple[str, ...] | None:
+    """The unit ids the filters allow among `units`; None when they allow every unit of the
+    registry (`whole`: `units` is the whole registry, not one regency of a province)."""
     if unit:
         return (unit,)
-    units = ctx.registry.units
     if kecamatan:
         units = [u for u in units if u.unit_id == kecamatan or u.parent_id == kecamatan]
     if kind:
         units = [u for u in units if u.kind == kind]
-    if not kecamatan and not kind:
+    if whole and not kecamatan and not kind:
         return None
     return tuple(u.unit_id for u in units)
 
@@ -37,7 +38,8 @@ def render() -> None:
     header("Publikasi Terbaru", ctx, "Apa yang dipublikasikan pemerintah daerah akhir-akhir ini, dari semua unit.")
     if not has_data(ctx):
         return
-    units = ctx.registry.units
+    regency = pick_regency(ctx, "terbaru")  # None for one regency; else its units' posts only
+    units = regency_units(ctx, regency)
     names = {u.unit_id: u.name for u in units}
     kecamatan_ids = [ALL] + [u.unit_id for u in units if u.kind == "kecamatan"]
 
@@ -59,7 +61,7 @@ def render() -> None:
                               format_func=lambda t: "Semua topik" if t == ALL else TOPIC_LABELS[t])
     text = row2[2].text_input("Cari di judul", key="terbaru-teks", max_chars=100).strip()
 
-    flt = data.PostFilter(unit_scope(ctx, kecamatan, unit, kind), platform, topic, text)
+    flt = data.PostFilter(unit_scope(units, kecamatan, unit, kind, whole=regency is None), platform, topic, text)
     first = data.latest_posts(ctx.db, ctx.today, ctx.registry.settings.timezone, flt, 0)
     total = first.total
     pages = max(1, math.ceil(total / data.PAGE_SIZE))

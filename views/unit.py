@@ -16,6 +16,7 @@ from views.common import (
     post_lines,
     status_label,
 )
+from views.regency import pick_regency, regency_units
 from views.sources import source_rows
 
 WEEKS_SHOWN = 12
@@ -23,10 +24,11 @@ CALENDAR_WEEKS = 26
 
 
 def pick_unit(ctx: data.Context) -> str:
-    units = [u for u in ctx.registry.units]
+    wanted = st.query_params.get("unit")
+    # A province: the units of the sidebar's regency only (a link to a unit opens its regency).
+    units = regency_units(ctx, pick_regency(ctx, "unit", unit_id=wanted))
     ids = [u.unit_id for u in units]
     labels = {u.unit_id: f"{u.name} ({KIND_LABELS.get(u.kind, u.kind)})" for u in units}
-    wanted = st.query_params.get("unit")
     default = ids.index(wanted) if wanted in ids else next(
         (i for i, u in enumerate(units) if u.kind == "opd"), 0)
     chosen = st.selectbox("Unit", ids, index=default, format_func=labels.get, key="unit-pilih")

@@ -11,7 +11,8 @@ retries.
 
 dashboard: a store of N simulated posts; the metric computations behind each page timed, and
 full AppTest renders of Ringkasan and of filter changes in fresh processes started like the
-dashboard server (server.py), medians of --repeat processes.
+dashboard server (server.py), medians of --repeat processes. `--registry DIR` simulates that
+registry's units instead of Blora's (a province: data/jawa-tengah, and Provinsi rendered too).
 """
 
 from __future__ import annotations
@@ -237,8 +238,9 @@ def bench_dashboard(args: argparse.Namespace) -> int:
     try:
         if args.posts < 1 or args.repeat < 1:
             return fail("--posts and --repeat must be positive")
+        registry = Path(args.registry) if getattr(args, "registry", None) else None
         return dashboard_bench.run(args.posts, args.seed, emit, machine, args.repeat, keep=args.keep,
-                                   db_url=normalise_db_url(args.db) if args.db else None)
+                                   db_url=normalise_db_url(args.db) if args.db else None, registry_dir=registry)
     except ImportError as exc:
         print(f"pantau: the dashboard benchmark needs the dashboard modules: {exc}", file=sys.stderr)
         return 1

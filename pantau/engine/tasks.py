@@ -90,8 +90,10 @@ def register(app: Celery, context: WorkerContext) -> None:
 
     # collect_source records every fault of the source itself; what escapes it is the store failing
     # (a dropped connection, a failover): retried, and the upsert identity keeps retries harmless.
+    # shared=False: the task is bound to this context, so it belongs to this app alone (Celery
+    # otherwise hands a task to every app of the process by name).
     @app.task(name=TASK_COLLECT, autoretry_for=(Exception,), max_retries=MAX_RETRIES, retry_backoff=2,
-              retry_jitter=True)
+              retry_jitter=True, shared=False)
     def collect_task(run_id: str, source: dict, zone: str, fallback_since: str, now: str, pinned: bool,
                      private_networks: list[str] | None = None) -> dict:
         moment = datetime.fromisoformat(now)

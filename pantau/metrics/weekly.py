@@ -60,15 +60,8 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     reference = leaders_reference(grid[["unit_id", "week_start", "active_days"]], facts.units, by="week_start")
     grid["reference"] = grid["week_start"].map(reference).astype("float64")
     regencies = leader_regencies(facts.units)
-    if regencies is not None:  # a province: each regency's own leaders, week by week (same function)
-        regency = grid["unit_id"].map(regencies)
-        unit_regency = facts.units["unit_id"].map(regencies)
-        own = {code: leaders_reference(grid.loc[regency == code, ["unit_id", "week_start", "active_days"]],
-                                       facts.units[unit_regency == code], by="week_start")
-               for code in regency.dropna().unique()}
-        grid["reference"] = [own[code].get(week, np.nan) if code in own else np.nan
-                             for code, week in zip(regency, grid["week_start"], strict=True)]
-        grid["reference"] = grid["reference"].astype("float64")
+    if regencies is not None:  # a province: each regency's own leaders, week by week
+        grid["reference"] = _regency_week_references(grid, facts.units, regencies)
     grid["pace"] = pace(grid["active_days"], grid["reference"])
     sundays = grid["week_start"] + pd.Timedelta(days=6)
     grid["ref_day"] = sundays.where(sundays <= facts.today, facts.today)
@@ -77,6 +70,20 @@ def weekly_table(facts: Facts, start: date, end: date) -> pd.DataFrame:
     grid["week"] = grid["week_start"].map({monday: week_label(monday) for monday in mondays})
     ordered = [*WEEKLY_COLUMNS, "week_start", "parent_id", "reference", "ref_day"]
     return grid[ordered].sort_values(["week_start", "kind", "unit_id"], kind="stable").reset_index(drop=True)
+
+
+def _regency_week_references(grid: pd.DataFrame, units: pd.DataFrame, regencies: pd.Series) -> np.ndarray:
+    """Per grid row, the mean active days that week of the leaders of the unit's own regency (a
+    leader without posts counting 0; NaN for a regency without leaders): leaders_reference per
+    regency, as one groupby over the grid rather than one scan of it per regency (35 of them)."""
+    regency = grid["unit_id"].map(regencies)
+    leaders = units.loc[units["kind"] == "pimpinan", "unit_id"]
+    per_regency = regencies.reindex(leaders).value_counts()
+    of_leaders = grid["unit_id"].isin(set(leaders))
+    total = grid[of_leaders].groupby([regency[of_leaders], grid.loc[of_leaders, "week_start"]])["active_days"].sum()
+    rows = pd.MultiIndex.from_arrays([regency, grid["week_start"]])
+    summed = total.reindex(rows).fillna(0).to_numpy(dtype="float64")
+    return summed / regency.map(per_regency).to_numpy(dtype="float64")
 
 
 def weekly_export(weekly: pd.DataFrame) -> pd.DataFrame:

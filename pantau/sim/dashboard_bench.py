@@ -4,7 +4,10 @@ then Ringkasan rendered by Streamlit's AppTest in fresh processes started like a
 `--repeat` processes with its worst case beside it, and the peak memory of such a process.
 
 The posts are the simulated Blora year, repeated with shifted times and distinct identities
-until there are N of them: the same units, kinds and rhythms, at a larger volume.
+until there are N of them: the same units, kinds and rhythms, at a larger volume. With
+`--registry DIR` the units are that registry's instead; a province's (data/jawa-tengah: 9,314
+units with three made-up OPD per regency) is simulated over PROVINCE_WEEKS, thinned evenly to N
+posts when it holds more, and the Provinsi page is rendered too.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ MEMORY_TARGET_MB = 500
 TEN_MILLION = 10_000_000
 TEN_MILLION_RENDER_TARGET = 3.0
 BATCH = 5000
+# A province's simulated weeks: the dashboard's 13-week window and a little more (a year of
+# 9,314 units is millions of posts to simulate before measuring anything).
+PROVINCE_WEEKS = 15
+PROVINCE_OPD_PER_REGENCY = 3
 COPY_SHIFT_S = 6151 * 60  # a prime number of minutes between copies
 
 
@@ -68,10 +75,18 @@ def _shifted(world: World, published, copy: int):
 def _seed_copies(store: Store, world: World, registry, channels, copies: int, total: int) -> int:
     inserted = 0
     platform_of = {s.source_id: s.platform for s in registry.sources}
+    base = sum(len(c.posts) for c in channels)
+    # Fewer posts wanted than simulated (a province): every unit keeps its share, thinned evenly,
+    # rather than the first channels taking them all and the last regencies none.
+    thin = copies == 1 and 0 < total < base
+    seen = 0
     for channel in channels:
         batch = []
         for copy in range(copies):
             for post in channel.posts:
+                seen += 1
+                if thin and seen * total // base == (seen - 1) * total // base:
+                    continue  # integer steps: exactly `total` kept over the `base` posts
                 if inserted + len(batch) >= total:
                     break
                 when = _shifted(world, post.published, copy)
@@ -129,16 +144,33 @@ class StoreMismatch(Exception):
     """A kept or given store that holds other posts than the ones asked for."""
 
 
+def is_province(registry) -> bool:
+    """Leaders of several regencies (as the dashboard decides to show Provinsi)."""
+    from pantau.metrics import leader_regencies
+
+    return leader_regencies(loading.registry_frames(registry)[0]) is not None
+
+
+def bench_units(registry_dir: Path | None):
+    """The units to simulate, their settings, the weeks simulated, and whether it is a province."""
+    from pantau.sim.province import with_simulated_opd
+
+    given = load_registry(registry_dir or DEFAULT_REGISTRY)
+    if not is_province(given):
+        return list(given.units), given.settings, None, False
+    return with_simulated_opd(list(given.units), PROVINCE_OPD_PER_REGENCY), given.settings, PROVINCE_WEEKS, True
+
+
 def run(posts: int, seed: int, emit: Callable, machine: Callable, repeat: int = 3,
-        keep: str | None = None, db_url: str | None = None) -> int:
+        keep: str | None = None, db_url: str | None = None, registry_dir: Path | None = None) -> int:
     from pantau import metrics  # the dashboard's metrics: an ImportError says the dashboard is missing
 
-    units = load_registry(DEFAULT_REGISTRY)
-    world = build_world(units.units, seed=seed)
+    units, settings, weeks, province = bench_units(registry_dir)
+    world = build_world(units, seed=seed, **({"weeks": weeks} if weeks else {}))
     tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="pantau-bench-dash-"))
     tmp.mkdir(parents=True, exist_ok=True)
     try:
-        folder = write_registry(world, tmp / "registry", settings=units.settings)
+        folder = write_registry(world, tmp / "registry", settings=settings)
         registry = load_registry(folder)
         db_url = db_url or f"sqlite:///{tmp / 'dashboard.db'}"
         store = Store(db_url)
@@ -155,6 +187,8 @@ def run(posts: int, seed: int, emit: Callable, machine: Callable, repeat: int = 
             store.dispose()
             raise StoreMismatch(f"the store holds {held} posts, not {posts}: give an empty one or the same --posts")
         emit("inputs.posts", count)
+        emit("inputs.posts_simulated", world.post_count())
+        emit("inputs.province", province)
         emit("inputs.units", len(registry.units))
         emit("inputs.sources", len(registry.sources))
         emit("inputs.store", store.dialect)
@@ -172,13 +206,19 @@ def run(posts: int, seed: int, emit: Callable, machine: Callable, repeat: int = 
             emit(f"metrics.period_table_{label}_s", seconds)
         _, seconds = timed(metrics.period_table, year_facts, world.first_day, today)
         emit("metrics.period_table_year_s", seconds)
+        if province:
+            from pantau.regencies import regency_rollup
+
+            month = metrics.period_table(facts, month_start, today)
+            _, seconds = timed(regency_rollup, month, facts.sources)
+            emit("metrics.regency_rollup_s", seconds)
         _, seconds = timed(metrics.weekly_table, facts, window, today)
         emit("metrics.weekly_table_13_weeks_s", seconds)
         month_table = metrics.period_table(facts, month_start, today)
         _, seconds = timed(metrics.kecamatan_rollup, month_table)
         emit("metrics.kecamatan_rollup_s", seconds)
         store.dispose()
-        render(db_url, folder, today, emit, repeat, count)
+        render(db_url, folder, today, emit, repeat, count, province=province)
     finally:
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -198,12 +238,22 @@ RENDER_KEYS = (
 )
 
 
-def render(db_url: str, folder: Path, today, emit: Callable, repeat: int, posts: int = 0) -> None:
-    """Ringkasan rendered in `repeat` fresh processes: each figure's median and worst case."""
-    runs = [render_in_fresh_process(db_url, folder, today) for _ in range(repeat)]
+# A province's Provinsi page, rendered in the same processes.
+PROVINCE_RENDER_KEYS = (
+    ("render.provinsi_first_s", FIRST_RENDER_TARGET),
+    ("render.provinsi_cold_caches_s", FIRST_RENDER_TARGET),
+)
+
+
+def render(db_url: str, folder: Path, today, emit: Callable, repeat: int, posts: int = 0,
+           province: bool = False) -> None:
+    """Ringkasan (and Provinsi for a province) rendered in `repeat` fresh processes: each
+    figure's median and worst case."""
+    keys = RENDER_KEYS + (PROVINCE_RENDER_KEYS if province else ())
+    runs = [render_in_fresh_process(db_url, folder, today, keys) for _ in range(repeat)]
     emit("inputs.render_processes", repeat)
     medians = {}
-    for key, target in RENDER_KEYS:
+    for key, target in keys:
         values = sorted(run[key] for run in runs)
         middle = medians[key] = statistics.median(values)
         emit(key, middle)
@@ -221,7 +271,7 @@ def render(db_url: str, folder: Path, today, emit: Callable, repeat: int, posts:
     emit("target.dashboard_peak_mb", f"< {MEMORY_TARGET_MB} at 1000000 posts")
 
 
-def render_in_fresh_process(db_url: str, folder: Path, today) -> dict[str, float]:
+def render_in_fresh_process(db_url: str, folder: Path, today, keys=RENDER_KEYS) -> dict[str, float]:
     """One child process, started like a dashboard server: its figures as a dict."""
     command = [sys.executable, "-m", "pantau.sim.render_child", db_url, str(folder), today.isoformat()]
     done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900)
@@ -230,9 +280,9 @@ def render_in_fresh_process(db_url: str, folder: Path, today) -> dict[str, float
     figures = {}
     for line in done.stdout.splitlines():
         key, _, value = line.partition(": ")
-        if key in dict(RENDER_KEYS):
+        if key in dict(keys):
             figures[key] = float(value)
-    missing = [key for key, _ in RENDER_KEYS if key not in figures]
+    missing = [key for key, _ in keys if key not in figures]
     if missing:
         raise RuntimeError(f"the render process did not report {missing}")
     return figures

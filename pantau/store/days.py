@@ -74,7 +74,8 @@ def day_dates(days: pd.Series) -> pd.Series:
 
 def day_counts_frame(rows: Sequence, day_column: str) -> pd.DataFrame:
     """(unit_id, day number, posts) rows -> unit_id, naive local midnight, posts."""
-    frame = rows_frame(rows, ["unit_id", day_column, "posts"])
+    frame = pd.DataFrame.from_records(rows, columns=["unit_id", day_column, "posts"], nrows=len(rows)) if rows \
+        else rows_frame(rows, ["unit_id", day_column, "posts"])
     frame[day_column] = day_dates(frame[day_column])
     frame["posts"] = frame["posts"].astype("int64")
     return frame

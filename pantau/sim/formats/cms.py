@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 
 from pantau.sim.formats import Reply, Request, esc, html_reply, newest, not_found
-from pantau.sim.formats.pages import DAYS, MONTHS
+from pantau.sim.formats.pages import DAYS, EMPTY_LISTING, MONTHS
 from pantau.sim.world import Channel, SimPost
 
 NODATE_SELECTORS = {"item": "div.daftar-berita div.berita", "title": "h3.judul a", "link": "h3.judul a",
-                    "next": "ul.pagination a.next"}
+                    "next": "ul.pagination a.next", "empty": "p.kosong"}
 NODATE_PAGE = 10
 BLORAKAB_PAGE = 9
 BLORAKAB_LISTING = "/index.php/public/berita/index"
@@ -63,7 +63,7 @@ def nodate_listing(channel: Channel, req: Request, page: int) -> Reply:
         f'<div class="berita"><h3 class="judul"><a href="{nodate_path(p)}">{esc(p.title)}</a></h3>'
         f'<p class="ringkasan">{esc(_intro(p))}</p>'
         f'<a class="selengkapnya" href="{nodate_path(p)}">Selengkapnya &raquo;</a></div>'
-        for p in posts[(page - 1) * NODATE_PAGE: page * NODATE_PAGE])
+        for p in posts[(page - 1) * NODATE_PAGE: page * NODATE_PAGE]) or EMPTY_LISTING
     nav = f'<li><a class="next" href="/berita?hal={page + 1}">Berikutnya &raquo;</a></li>' if page < pages else ""
     return _document(f"Berita - Halaman {page}", "",
                      f'<h2>Berita</h2><div class="daftar-berita">{items}</div><ul class="pagination">{nav}</ul>',

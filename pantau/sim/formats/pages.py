@@ -18,7 +18,9 @@ from pantau.sim.formats import Reply, Request, esc, html_reply, newest, not_foun
 from pantau.sim.world import Channel, SimPost
 
 LISTING_SELECTORS = {"item": "article.item-berita", "title": "h3.judul a", "link": "h3.judul a",
-                     "date": "span.tanggal", "next": "a.next"}
+                     "date": "span.tanggal", "next": "a.next", "empty": "p.kosong"}
+# What a listing without posts shows (a site that has published nothing yet), the `empty` marker.
+EMPTY_LISTING = '<p class="kosong">Belum ada berita.</p>'
 LISTING_PAGE = 10
 FEED_LIMIT = 10
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -60,7 +62,7 @@ def listing(channel: Channel, req: Request, page: int, cp1252: bool) -> Reply:
         f'<article class="item-berita"><h3 class="judul"><a href="{p.external_id}">{esc(p.title)}</a></h3>'
         f'<div class="meta"><span class="tanggal">{indonesian_date(p, req.world.zone, style)}</span>'
         f' | Dilihat {p.views} kali</div></article>'
-        for p in posts[(page - 1) * LISTING_PAGE: page * LISTING_PAGE])
+        for p in posts[(page - 1) * LISTING_PAGE: page * LISTING_PAGE]) or EMPTY_LISTING
     nav = f'<a class="next" href="/berita?page={page + 1}">Berikutnya &raquo;</a>' if page < pages else ""
     return page_reply(f"Berita - Halaman {page}", f'<div class="daftar-berita">{items}</div>'
                       f'<div class="paging">{nav}</div>', cp1252, newest(posts))
