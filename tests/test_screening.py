@@ -664,3 +664,16 @@ def test_bullying_posts_pets_and_retorts(text, flagged):
 ])
 def test_round2_luxury_and_its_public_look_alikes(text, flagged):
     assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Jam baru di tangan: Tudor Black Bay, hadiah promosi jabatan untuk diri sendiri", True),
+    ("Nonton MotoGP Mandalika dari VIP Village, ketemu pembalap langsung", True),
+    ("Libur ke Korea, belanja skincare sampai koper penuh", True),
+    ("Weekend glamping mewah di Bedugul, tendanya ada bathtub dan pemanas", True),
+    ("Hotel bintang lima di Semarang menjadi lokasi rapat koordinasi penanganan stunting", False),
+    ("Promosi wisata: naik kapal layar keliling Karimunjawa, paket eksklusif untuk wisatawan", False),
+    ("Pengadaan MacBook dan iPad Pro untuk ruang rapat kantor kecamatan", False),
+])
+def test_round2_official_work_and_its_boasts(text, flagged):
+    assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
