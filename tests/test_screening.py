@@ -677,3 +677,18 @@ def test_round2_luxury_and_its_public_look_alikes(text, flagged):
 ])
 def test_round2_official_work_and_its_boasts(text, flagged):
     assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Nek ora seneng karo Pak Lurah ya ojo manggon kene", True),
+    ("Kalau masih nyebar fitnah, jangan salahkan warga kalau rumahmu didatangi", True),
+    ("Hei admin akun gosip, jaga jarimu atau kami tuntut!", True),
+    ("Udah deh, nggak usah sok peduli sama desa ini", True),
+    ("Tong kosong nyaring bunyinya. Ngomong doang, kerja nol", True),
+    ("Jangan jadi pengecut, laporkan korupsi ke inspektorat", False),
+    ("Razia knalpot brong yang berisik di jalan protokol", False),
+    ("Jangan salahkan hujan, bersihkan selokan di depan rumah", False),
+    ("Anak-anak yang belum tahu sopan santun perlu dibimbing dengan sabar", False),
+])
+def test_round2_threats_of_consequences_and_scoffs(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
