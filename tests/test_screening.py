@@ -578,3 +578,117 @@ def test_an_ending_is_one_word(tmp_path):
         handle.write("hinaan_orang,object,mu ku,ending\n")
     with pytest.raises(LexiconError, match=r"bahasa_concepts.csv:\d+:match"):
         load_lexicons(folder)
+
+
+# --- round 2 of issue 15 (fresh3's misses and the tune5 split) ---
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Yang nggak suka programnya silakan pindah kabupaten, gampang to?", "tidak suka + silakan pindah"),
+    ("Yang ribut soal jalan, kalau nggak betah silakan pindah ke kabupaten sebelah", "yang ribut + silakan pindah"),
+    ("Sing ra seneng ya wis ben", "ra seneng + wis ben"),
+    ("Yang tidak suka kebijakan ini silakan angkat kaki dari desa kami", "tidak suka + angkat kaki"),
+])
+def test_critics_told_to_leave(text, shown):
+    result = screen(text)
+    assert "bahasa" in result.flags, result.explanations.get("bahasa")
+    assert f"Mengusir atau membungkam pengkritik: {shown}" in result.stored["bahasa"]["why"]
+
+
+@pytest.mark.parametrize("text", [
+    "Bagi yang tidak bisa hadir, silakan pindah jadwal vaksinasi ke hari Kamis",
+    "Warga yang tidak puas dengan pelayanan silakan pindah ke loket pengaduan di lantai dua",
+    "Yang tidak suka pedas, silakan pilih menu sayur bening",
+    "Warga yang ingin pindah domisili silakan mengurus surat pindah di Disdukcapil",
+    "Tidak ada yang memaksa warga ikut vaksin, tapi kami sangat menganjurkan",
+])
+def test_moving_a_schedule_is_not_sending_critics_away(text):
+    assert "bahasa" not in screen(text).flags, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Nama-nama kalian sudah kami catat, tunggu saja.", True),
+    ("Akun-akun penyebar hoaks soal bansos sudah kami kantongi.", True),
+    ("Silakan terus menyebar fitnah, tapi jangan kaget kalau besok kalian dijemput aparat", True),
+    ("Yang nyebar fitnah pasti kami seret ke pengadilan", True),
+    ("Aspirasi kalian sudah kami catat dan akan ditindaklanjuti", False),
+    ("Identitas pelaku curanmor sudah kami kantongi, tunggu saja perkembangannya", False),
+    ("Siap siap, kalian para peserta lomba gerak jalan besok kumpul jam 6!", False),
+    ("Nama akun palsu itu sudah kami laporkan ke Meta", False),
+])
+def test_threats_that_note_names(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Ngene kok ngaku wartawan. Wartawan bodrex, golek amplop tok!", True),
+    ("Kalian wartawan abal-abal cuma cari amplop", True),
+    ("Cih, ngaku aktivis tapi isinya minta proyek. Aktivis bayaran!", True),
+    ("Dinner di SCBD, norak banget komentarnya", True),
+    ("Kupingmu ditaruh ngendi?", True),
+    ("Waspada wartawan abal-abal yang meminta uang kepada kepala desa", False),
+    ("Bimtek penulisan berita untuk wartawan dan media desa", False),
+    ("Komentar warga di media sosial menjadi bahan evaluasi pelayanan", False),
+    ("Aktivis perempuan menggelar diskusi soal kekerasan dalam rumah tangga", False),
+])
+def test_professions_and_comments_called_fake_or_tacky(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Kampanye anti perundungan di SMP: jangan panggil temanmu 'goblok' atau 'cupu'", False),
+    ("Kampanye anti perundungan: hentikan panggilan 'bodoh' atau 'cupu' kepada teman", False),
+    ("Kirik lan asu peliharaan kudu divaksin rabies", False),
+    ("Vaksinasi asu lan kucing gratis neng balai desa, ayo digowo ingon-ingone", False),
+    ("Asu kowe, ngomong sak penake dhewe", True),
+    ("Jangan sok pahlawan di medsos, turun langsung kalau berani!", True),
+    ("Yang nyinyir soal mobil baru saya, makanya kerja keras, jangan cuma iri", True),
+])
+def test_bullying_posts_pets_and_retorts(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Alhamdulillah rumah kedua selesai direnovasi, ada home theater dan jacuzzi di lantai atas", True),
+    ("Tinggal isi perabot dari Italia", True),
+    ("Dirayakan di rooftop restoran Jakarta, kue lima tingkat dan live band sampai tengah malam", True),
+    ("Kado anniversary dari suami: arloji rose gold", True),
+    ("Resmi jadi member country club, iuran tahunannya jangan ditanya", True),
+    ("Dinner steak di SCBD habis 8 juta berempat, worth it!", True),
+    ("Mborong tas lan sepatu neng Paris, mumpung lagi sale #shoppingtime", True),
+    ("Mercy ini hasil keringat sendiri. Yang nyinyir soal mobil baru saya, jangan cuma iri", True),
+    ("Gedung kantor kecamatan direnovasi, kini berlantai marmer dan ber-AC", False),
+    ("Hotel bintang lima? Bukan, ini Rumah Singgah Pasien Pemkab, gratis bagi warga yang berobat", False),
+    ("Anggaran pembangunan jalan desa habis 800 juta dari dana desa", False),
+    ("Pameran otomotif di alun-alun menghadirkan mobil sport terbaru, warga bisa test drive", False),
+    ("Pak Kades mengingatkan warga agar tidak menggelar pesta pernikahan besar-besaran dengan hutang", False),
+])
+def test_round2_luxury_and_its_public_look_alikes(text, flagged):
+    assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Jam baru di tangan: Tudor Black Bay, hadiah promosi jabatan untuk diri sendiri", True),
+    ("Nonton MotoGP Mandalika dari VIP Village, ketemu pembalap langsung", True),
+    ("Libur ke Korea, belanja skincare sampai koper penuh", True),
+    ("Weekend glamping mewah di Bedugul, tendanya ada bathtub dan pemanas", True),
+    ("Hotel bintang lima di Semarang menjadi lokasi rapat koordinasi penanganan stunting", False),
+    ("Promosi wisata: naik kapal layar keliling Karimunjawa, paket eksklusif untuk wisatawan", False),
+    ("Pengadaan MacBook dan iPad Pro untuk ruang rapat kantor kecamatan", False),
+])
+def test_round2_official_work_and_its_boasts(text, flagged):
+    assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Nek ora seneng karo Pak Lurah ya ojo manggon kene", True),
+    ("Kalau masih nyebar fitnah, jangan salahkan warga kalau rumahmu didatangi", True),
+    ("Hei admin akun gosip, jaga jarimu atau kami tuntut!", True),
+    ("Udah deh, nggak usah sok peduli sama desa ini", True),
+    ("Tong kosong nyaring bunyinya. Ngomong doang, kerja nol", True),
+    ("Jangan jadi pengecut, laporkan korupsi ke inspektorat", False),
+    ("Razia knalpot brong yang berisik di jalan protokol", False),
+    ("Jangan salahkan hujan, bersihkan selokan di depan rumah", False),
+    ("Anak-anak yang belum tahu sopan santun perlu dibimbing dengan sabar", False),
+])
+def test_round2_threats_of_consequences_and_scoffs(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
