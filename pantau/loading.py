@@ -26,7 +26,21 @@ log = logging.getLogger(__name__)
 
 
 def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The registry's units and sources as the frames Facts holds."""
+    """The registry's units and sources as the frames Facts holds (copies: callers may change them)."""
+    # A page render asks several times for the same registry (the dashboard keeps one per
+    # folder); a province's 9,314 units and 7,732 sources took ~30 ms each time to build.
+    global _last_frames
+    held = _last_frames  # one read: another thread may replace it meanwhile
+    if held[0] is not registry:
+        held = _last_frames = (registry, _registry_frames(registry))
+    units, sources = held[1]
+    return units.copy(), sources.copy()
+
+
+_last_frames: tuple = (None, None)  # the last registry asked for and its frames
+
+
+def _registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
     # The code tells a province's regencies apart (metrics.leader_regencies).
     units = pd.DataFrame([(u.unit_id, u.name, u.kind, u.parent_id, u.code) for u in registry.units],
                          columns=[*metrics.UNIT_FRAME_COLUMNS, "code"])

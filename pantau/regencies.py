@@ -9,9 +9,11 @@ the codes of more than one regency (metrics.leader_regencies).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
-from pantau.metrics import DORMAN, leader_regencies, leaders_reference, regency_of, units_with_post_source
+from pantau.metrics import DORMAN, Facts, leader_regencies, leaders_reference, regency_of, units_with_post_source
 
 LEADER_TITLES = ("Wakil Wali Kota ", "Wali Kota ", "Wakil Bupati ", "Bupati ")
 
@@ -64,6 +66,20 @@ def regencies(units: pd.DataFrame) -> pd.DataFrame:
 def regency_unit_ids(units: pd.DataFrame, regency: str) -> set[str]:
     """The unit ids of one regency (its units' codes start with the regency's)."""
     return set(units.loc[regency_of(units["code"]) == regency, "unit_id"])
+
+
+def regency_facts(facts: Facts, regency: str) -> Facts:
+    """The facts of one regency's units only (its leaders included), for a regency page: a
+    unit's every figure (posts, active days, weeks met, streak, status) reads only its own rows,
+    and its pace its own regency's leaders, so a period table of these facts holds the same
+    numbers for these units as the whole province's, at a 35th of the work."""
+    ids = regency_unit_ids(facts.units, regency)
+
+    def own(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["unit_id"].isin(ids)].reset_index(drop=True)
+
+    return replace(facts, units=own(facts.units), sources=own(facts.sources), daily=own(facts.daily),
+                   last_before=own(facts.last_before), success=own(facts.success))
 
 
 def within_regency(frame: pd.DataFrame, regency: str, units: pd.DataFrame | None = None) -> pd.DataFrame:

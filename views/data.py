@@ -22,7 +22,7 @@ import streamlit as st
 from pantau import loading, metrics
 from pantau.calendar import day_bounds
 from pantau.config import Config, reference_date
-from pantau.regencies import regencies, regency_unit_ids
+from pantau.regencies import regencies, regency_facts, regency_unit_ids
 from pantau.registry import Registry, load_registry
 from pantau.store import PostFilter, PostPage, Store
 from pantau.topics import TopicShares, topic_shares
@@ -100,30 +100,36 @@ def window_start(today: date, earliest: date | None = None) -> date:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def facts(db: str, reg: str, today: date, start: date) -> metrics.Facts:
-    """Aggregated facts (daily counts, success days...) from `start` to `today`."""
+def facts(db: str, reg: str, today: date, start: date, regency: str = "") -> metrics.Facts:
+    """Aggregated facts (daily counts, success days...) from `start` to `today`; with `regency`
+    (a province's regency code) only that regency's units, cut from the whole province's."""
+    if regency:
+        return regency_facts(facts(db, reg, today, start), regency)
     return loading.load_facts(get_store(db), get_registry(reg), start, today)
 
 
+# `regency` below: "" for every unit, else a regency page's own units only (a province's regency
+# page then computes its ~270 units, not all 9,314; the numbers are the same, see regency_facts).
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def period(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
+def period(db: str, reg: str, today: date, start: date, end: date, regency: str = "") -> pd.DataFrame:
     window = window_start(today, start)
-    loaded = facts(db, reg, today, window)
-    streak = streaks(db, reg, today, window, metrics.streak_week(loaded, end))
+    loaded = facts(db, reg, today, window, regency)
+    streak = streaks(db, reg, today, window, metrics.streak_week(loaded, end), regency)
     return metrics.period_table(loaded, start, end, streak=streak)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def streaks(db: str, reg: str, today: date, window: date, last_week: pd.Timestamp) -> pd.Series:
+def streaks(db: str, reg: str, today: date, window: date, last_week: pd.Timestamp, regency: str = "") -> pd.Series:
     """Streaks as of one week, cached on their own: a week and a month ending in the same complete
     week share them, so changing the period neither recounts the weeks nor reads older ones."""
     history = loading.history_loader(get_store(db), get_registry(reg))
-    return metrics.period_streaks(facts(db, reg, today, window), last_week, history)
+    return metrics.period_streaks(facts(db, reg, today, window, regency), last_week, history)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def status_at(db: str, reg: str, today: date, end: date) -> pd.DataFrame:
-    return metrics.period_status(facts(db, reg, today, window_start(today, end)), end)
+def status_at(db: str, reg: str, today: date, end: date, regency: str = "") -> pd.DataFrame:
+    return metrics.period_status(facts(db, reg, today, window_start(today, end), regency), end)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -142,8 +148,9 @@ def unit_days(db: str, reg: str, today: date, unit_id: str, start: date) -> pd.D
     return loading.post_counts(get_store(db), get_registry(reg).settings.zone, start, today, unit_ids=[unit_id])
 
 
-def period_table(ctx: Context, start: date, end: date) -> pd.DataFrame:
-    return period(ctx.db, ctx.reg, ctx.today, start, end)
+def period_table(ctx: Context, start: date, end: date, regency: str | None = None) -> pd.DataFrame:
+    """A period's table: every unit's, or with `regency` that regency's units only."""
+    return period(ctx.db, ctx.reg, ctx.today, start, end, regency or "")
 
 
 def weekly_table(ctx: Context, start: date, end: date) -> pd.DataFrame:

@@ -31,7 +31,7 @@ def render() -> None:
         return
     regency = pick_regency(ctx, "kecamatan")  # None for one regency; else its kecamatan only
     period = period_picker(ctx, "kecamatan")
-    table = only_regency(data.period_table(ctx, period.start, period.end), ctx, regency)
+    table = only_regency(data.period_table(ctx, period.start, period.end, regency), ctx, regency)
     rollup = metrics.kecamatan_rollup(table)
     if rollup.empty:
         st.info("Registri tidak memuat kecamatan.")

@@ -82,7 +82,7 @@ def render() -> None:
     regency = pick_regency(ctx, "ringkasan")  # None for one regency; else its units and leaders only
     period = period_picker(ctx, "ringkasan")
     kinds = kind_filter("ringkasan-kinds")
-    table = only_regency(data.period_table(ctx, period.start, period.end), ctx, regency)
+    table = only_regency(data.period_table(ctx, period.start, period.end, regency), ctx, regency)
     reference = table.attrs["reference"]
     threshold = ctx.registry.settings.pace_threshold
     where = f"{regency_name(ctx, regency)} · " if regency else ""
@@ -138,7 +138,7 @@ def render() -> None:
         st.dataframe(board, hide_index=True, width="stretch", height=table_height(len(shown)))
 
     previous = period.previous()
-    before = data.status_at(ctx.db, ctx.reg, ctx.today, previous.end)
+    before = data.status_at(ctx.db, ctx.reg, ctx.today, previous.end, regency or "")
     changes = data.metrics.status_changes(before, table)
     changes = changes[changes["kind"].isin(kinds)]
     st.markdown(f"#### Perubahan status sejak periode sebelumnya ({fmt_period(previous.start, previous.end)})")
