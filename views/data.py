@@ -100,12 +100,21 @@ def window_start(today: date, earliest: date | None = None) -> date:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def facts(db: str, reg: str, today: date, start: date, regency: str = "") -> metrics.Facts:
-    """Aggregated facts (daily counts, success days...) from `start` to `today`; with `regency`
-    (a province's regency code) only that regency's units, cut from the whole province's."""
-    if regency:
-        return regency_facts(facts(db, reg, today, start), regency)
+def facts(db: str, reg: str, today: date, start: date) -> metrics.Facts:
+    """Aggregated facts (daily counts, success days...) from `start` to `today`."""
     return loading.load_facts(get_store(db), get_registry(reg), start, today)
+
+
+def own_facts(db: str, reg: str, today: date, start: date, regency: str) -> metrics.Facts:
+    """The facts of one regency's units (a province's regency page); every unit's without one.
+    Streamlit keys a cache on the arguments as written, so `facts` is always called with four."""
+    return _regency_facts(db, reg, today, start, regency) if regency else facts(db, reg, today, start)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _regency_facts(db: str, reg: str, today: date, start: date, regency: str) -> metrics.Facts:
+    """One regency's units' facts, cut from the whole province's shared facts."""
+    return regency_facts(facts(db, reg, today, start), regency)
 
 
 # `regency` below: "" for every unit, else a regency page's own units only (a province's regency
@@ -114,7 +123,7 @@ def facts(db: str, reg: str, today: date, start: date, regency: str = "") -> met
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def period(db: str, reg: str, today: date, start: date, end: date, regency: str = "") -> pd.DataFrame:
     window = window_start(today, start)
-    loaded = facts(db, reg, today, window, regency)
+    loaded = own_facts(db, reg, today, window, regency)
     streak = streaks(db, reg, today, window, metrics.streak_week(loaded, end), regency)
     return metrics.period_table(loaded, start, end, streak=streak)
 
@@ -124,12 +133,12 @@ def streaks(db: str, reg: str, today: date, window: date, last_week: pd.Timestam
     """Streaks as of one week, cached on their own: a week and a month ending in the same complete
     week share them, so changing the period neither recounts the weeks nor reads older ones."""
     history = loading.history_loader(get_store(db), get_registry(reg))
-    return metrics.period_streaks(facts(db, reg, today, window, regency), last_week, history)
+    return metrics.period_streaks(own_facts(db, reg, today, window, regency), last_week, history)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def status_at(db: str, reg: str, today: date, end: date, regency: str = "") -> pd.DataFrame:
-    return metrics.period_status(facts(db, reg, today, window_start(today, end), regency), end)
+    return metrics.period_status(own_facts(db, reg, today, window_start(today, end), regency), end)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

@@ -229,6 +229,7 @@ RENDER_KEYS = (
     # key, target (seconds) or None
     ("startup.components_s", None),
     ("startup.preload_s", None),
+    ("startup.registry_s", None),
     ("render.ringkasan_first_s", FIRST_RENDER_TARGET),
     ("render.ringkasan_cold_caches_s", FIRST_RENDER_TARGET),
     ("render.ringkasan_new_session_s", FIRST_RENDER_TARGET),

@@ -54,6 +54,9 @@ def main(db_url: str, folder: str, today: str) -> None:
     from views.startup import preload
 
     print(f"startup.preload_s: {preload():.4f}")
+    from views.startup import warm_registry
+
+    print(f"startup.registry_s: {warm_registry():.4f}")  # server.py loads the registry at start too
 
     def session() -> AppTest:
         app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
