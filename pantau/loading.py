@@ -10,6 +10,7 @@ That choice is made in `post_counts` and nowhere else.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -74,8 +75,11 @@ def post_counts(store: Store, zone: ZoneInfo, first: date, last: date, unit_ids:
     return metrics.weeks_of(daily) if per == "week" else daily
 
 
-def load_facts(store: Store, registry: Registry, start: date, today: date) -> metrics.Facts:
-    """Facts for the local days start..today.
+def load_facts(store: Store, registry: Registry, start: date, today: date,
+               unit_ids: Collection[str] | None = None) -> metrics.Facts:
+    """Facts for the local days start..today; with `unit_ids`, those units' only (a province's
+    regency page: its ~270 units read, not all 9,314 of the province; every figure of a unit reads
+    its own rows and its own regency's leaders, so the regency's ids give the same numbers).
 
     Units and settings come from the registry; sources are the registry's plus the manual ones.
     Success days are loaded from HEALTH_WINDOW_DAYS before `start`, so the first days' status is
@@ -85,6 +89,10 @@ def load_facts(store: Store, registry: Registry, start: date, today: date) -> me
     start = min(start, today)
     units, _ = registry_frames(registry)
     sources = counted_sources(store, registry)
+    if unit_ids is not None:
+        wanted = set(unit_ids)
+        units = units[metrics.in_set(units["unit_id"], wanted)].reset_index(drop=True)
+        sources = sources[metrics.in_set(sources["unit_id"], wanted)].reset_index(drop=True)
     lower, _ = day_bounds(start, None, zone)
     health_from = lower - timedelta(days=metrics.HEALTH_WINDOW_DAYS + 1)
     offset = fixed_utc_offset(zone, start, today)
@@ -93,7 +101,7 @@ def load_facts(store: Store, registry: Registry, start: date, today: date) -> me
         success = metrics.unit_success_days(store.success_days(health_from, offset), sources)
     else:
         success = metrics.success_days(store.success_log(health_from), sources, zone)
-    daily = post_counts(store, zone, start, today)
+    daily = post_counts(store, zone, start, today, unit_ids=None if unit_ids is None else units["unit_id"].tolist())
     last = store.last_post_times_of(units["unit_id"].tolist(), before=lower)  # only these units are rated
     last_before = pd.DataFrame({"unit_id": last["unit_id"].astype(str), "day": local_days(last["published_at"], zone)})
     return metrics.make_facts(units, sources, daily, registry.settings, today, success, last_before, start)

@@ -9,11 +9,16 @@ the codes of more than one regency (metrics.leader_regencies).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 
-from pantau.metrics import DORMAN, Facts, leader_regencies, leaders_reference, regency_of, units_with_post_source
+from pantau.metrics import (
+    DORMAN,
+    in_set,
+    leader_regencies,
+    leaders_reference,
+    regency_of,
+    units_with_post_source,
+)
 
 LEADER_TITLES = ("Wakil Wali Kota ", "Wali Kota ", "Wakil Bupati ", "Bupati ")
 
@@ -36,7 +41,7 @@ def regency_rollup(table: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     names = leaders.groupby("regency")["name"].first().map(regency_name)
     reference = leaders.groupby("regency")["active_days"].mean()
     others = frame[frame["kind"] != "pimpinan"].copy()
-    others["sourced"] = others["unit_id"].isin(units_with_post_source(sources))
+    others["sourced"] = in_set(others["unit_id"], units_with_post_source(sources))
     others["dormant"] = others["status"] == DORMAN
     grouped = others.groupby("regency").agg(units=("unit_id", "size"), keeping=("keeps_pace", "sum"),
                                             sourced=("sourced", "sum"), dormant=("dormant", "sum"),
@@ -66,20 +71,6 @@ def regencies(units: pd.DataFrame) -> pd.DataFrame:
 def regency_unit_ids(units: pd.DataFrame, regency: str) -> set[str]:
     """The unit ids of one regency (its units' codes start with the regency's)."""
     return set(units.loc[regency_of(units["code"]) == regency, "unit_id"])
-
-
-def regency_facts(facts: Facts, regency: str) -> Facts:
-    """The facts of one regency's units only (its leaders included), for a regency page: a
-    unit's every figure (posts, active days, weeks met, streak, status) reads only its own rows,
-    and its pace its own regency's leaders, so a period table of these facts holds the same
-    numbers for these units as the whole province's, at a 35th of the work."""
-    ids = regency_unit_ids(facts.units, regency)
-
-    def own(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["unit_id"].isin(ids)].reset_index(drop=True)
-
-    return replace(facts, units=own(facts.units), sources=own(facts.sources), daily=own(facts.daily),
-                   last_before=own(facts.last_before), success=own(facts.success))
 
 
 def within_regency(frame: pd.DataFrame, regency: str, units: pd.DataFrame | None = None) -> pd.DataFrame:

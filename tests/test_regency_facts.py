@@ -1,7 +1,8 @@
-"""A regency page computes its own units only (pantau.regencies.regency_facts) and must show the
-very numbers the whole province's table holds for those units: pace against the regency's own
-leaders, weeks met, streaks (history read further back included), status, the previous period's
-status and the fast regency_of."""
+"""A regency page reads and computes its own units only (pantau.loading.load_facts with unit_ids)
+and must show the very numbers the whole province's table holds for those units: pace against
+the regency's own leaders, weeks met, streaks (history read further back included), status, the
+previous period's status; and the faster regency_of, in_set and weekly_counts give what the
+pandas chains they replace gave."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 
 from pantau import loading, metrics
-from pantau.regencies import regencies, regency_facts, within_regency
+from pantau.metrics.weekly import _weekly_counts_merged, weekly_counts
+from pantau.regencies import regencies, regency_unit_ids, within_regency
 from pantau.registry import load_registry
 from pantau.sim.dashboard_bench import seed_store
 from pantau.sim.province import synthetic_regency
@@ -50,8 +52,10 @@ def test_a_regencys_own_facts_give_the_provinces_numbers(province):
         full = metrics.period_table(whole, first, last, history=history)
         assert full["streak"].max() > 6  # some streaks reach past the loaded weeks
         for code in codes:
-            own = regency_facts(whole, code)
-            assert set(own.units["unit_id"]) == set(within_regency(whole.units, code)["unit_id"])
+            ids = regency_unit_ids(whole.units, code)
+            own = loading.load_facts(store, registry, start, today, unit_ids=ids)
+            assert set(own.units["unit_id"]) == ids == set(within_regency(whole.units, code)["unit_id"])
+            assert len(own.daily) == whole.daily["unit_id"].isin(ids).sum() > 0
             expected = within_regency(full, code).reset_index(drop=True)
             got = metrics.period_table(own, first, last, history=history)
             pd.testing.assert_frame_equal(got, expected)
@@ -65,6 +69,40 @@ def test_a_regencys_own_facts_give_the_provinces_numbers(province):
 
 
 def test_regency_of_takes_the_first_two_parts_of_any_code():
-    codes = pd.Series(["33.16.01.2001", "33.16", "33", "", None, "33.74.", "a.b.c"], index=list("abcdefg"))
-    assert metrics.regency_of(codes).tolist() == ["33.16", "33.16", "33", "", "", "33.74", "a.b"]
-    assert metrics.regency_of(codes).index.tolist() == list("abcdefg")
+    codes = pd.Series(["33.16.01.2001", "33.16", "33", "", None, "33.74.", "a.b.c", ".x.y", "..", "a\nb.c.d"],
+                      index=list("abcdefghij"))
+    got = metrics.regency_of(codes)
+    assert got.tolist() == ["33.16", "33.16", "33", "", "", "33.74", "a.b", ".x", ".", "a\nb.c"]
+    # exactly what the pandas chain it replaces gave, dtype and index included
+    pd.testing.assert_series_equal(got, codes.fillna("").astype(str).str.split(".").str[:2].str.join("."))
+
+
+def test_provinces_table_without_streaks_differs_only_in_the_streaks(province):
+    store, registry, today = province
+    whole = loading.load_facts(store, registry, today - timedelta(weeks=13), today)
+    first, last = today.replace(day=1), today
+    full = metrics.period_table(whole, first, last, history=loading.history_loader(store, registry))
+    lean = metrics.period_table(whole, first, last, streak=pd.Series(pd.NA, index=whole.units["unit_id"], dtype="Int64"))
+    assert lean["streak"].isna().all() and full["streak"].notna().any()
+    pd.testing.assert_frame_equal(lean.drop(columns="streak"), full.drop(columns="streak"))
+
+
+def test_in_set_answers_as_isin():
+    values = pd.Series(["a", "b", "c", "a"], dtype="str")
+    assert metrics.in_set(values, {"a", "c"}).tolist() == values.isin({"a", "c"}).tolist() == [True, False, True, True]
+    assert metrics.in_set(values, ["b"]).tolist() == [False, True, False, False]
+    assert metrics.in_set(values.iloc[:0], {"a"}).tolist() == []
+
+
+def test_weekly_counts_by_position_equal_the_cross_join_and_merge(province):
+    store, registry, today = province
+    whole = loading.load_facts(store, registry, today - timedelta(weeks=12), today)
+    monday = today - timedelta(days=today.weekday())
+    every = [pd.Timestamp(monday) - pd.Timedelta(weeks=w) for w in range(11, -1, -1)]
+    for mondays in (every, every[3:5], every[-1:], []):
+        got = weekly_counts(whole.daily, whole.units, mondays, whole.settings)
+        expected = _weekly_counts_merged(whole.daily, whole.units, pd.Index(pd.Series(mondays, dtype="datetime64[ns]")),
+                                         whole.settings)
+        pd.testing.assert_frame_equal(got, expected)
+        assert len(got) == len(whole.units) * len(mondays)
+    assert got.empty and weekly_counts(whole.daily, whole.units, every, whole.settings)["posts"].sum() > 0

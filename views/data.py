@@ -22,7 +22,7 @@ import streamlit as st
 from pantau import loading, metrics
 from pantau.calendar import day_bounds
 from pantau.config import Config, reference_date
-from pantau.regencies import regencies, regency_facts, regency_unit_ids
+from pantau.regencies import regencies, regency_unit_ids
 from pantau.registry import Registry, load_registry
 from pantau.store import PostFilter, PostPage, Store
 from pantau.topics import TopicShares, topic_shares
@@ -113,12 +113,14 @@ def own_facts(db: str, reg: str, today: date, start: date, regency: str) -> metr
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def _regency_facts(db: str, reg: str, today: date, start: date, regency: str) -> metrics.Facts:
-    """One regency's units' facts, cut from the whole province's shared facts."""
-    return regency_facts(facts(db, reg, today, start), regency)
+    """One regency's units' facts, read for its units only (a regency page never waits for the
+    whole province's 200,000 unit-days; Provinsi reads those)."""
+    return loading.load_facts(get_store(db), get_registry(reg), start, today, unit_ids=regency_units(reg, regency))
 
 
 # `regency` below: "" for every unit, else a regency page's own units only (a province's regency
-# page then computes its ~270 units, not all 9,314; the numbers are the same, see regency_facts).
+# page then reads and computes its ~270 units, not all 9,314; the numbers are the same, see
+# loading.load_facts and tests/test_regency_facts.py).
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def period(db: str, reg: str, today: date, start: date, end: date, regency: str = "") -> pd.DataFrame:
@@ -134,6 +136,16 @@ def streaks(db: str, reg: str, today: date, window: date, last_week: pd.Timestam
     week share them, so changing the period neither recounts the weeks nor reads older ones."""
     history = loading.history_loader(get_store(db), get_registry(reg))
     return metrics.period_streaks(own_facts(db, reg, today, window, regency), last_week, history)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def province_period(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
+    """Every unit's period table for Provinsi, whose figures need no "Minggu beruntun": its
+    streak column is left empty, since counting the streaks of a province's 9,314 units (and
+    reading older weeks for the longest) is a fifth of that page's time."""
+    loaded = facts(db, reg, today, window_start(today, start))
+    no_streaks = pd.Series(pd.NA, index=loaded.units["unit_id"], dtype="Int64")
+    return metrics.period_table(loaded, start, end, streak=no_streaks)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

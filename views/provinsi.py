@@ -24,7 +24,7 @@ def render() -> None:
     # The sidebar starts on the whole province; a regency picked there opens its units below.
     regency = pick_regency(ctx, "provinsi", province_view=True)
     period = period_picker(ctx, "provinsi")
-    table = data.period_table(ctx, period.start, period.end)
+    table = data.province_period(ctx.db, ctx.reg, ctx.today, period.start, period.end)  # no streaks shown here
     rollup = regency_rollup(table, data.shared_facts(ctx).sources)
     st.subheader(f"{period.label}: {fmt_period(period.start, period.end)}")
     st.dataframe(pd.DataFrame({

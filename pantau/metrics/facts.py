@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from pantau.calendar import local_days, to_day, week_mondays
@@ -45,6 +46,15 @@ def _empty_daily() -> pd.DataFrame:
 
 def _empty_days() -> pd.DataFrame:
     return pd.DataFrame({"unit_id": pd.Series([], dtype=str), "day": pd.Series([], dtype="datetime64[ns]")})
+
+
+def in_set(values: pd.Series, members) -> np.ndarray:
+    """values.isin(members) as a boolean array (for values that are never missing, such as unit
+    ids). pandas' Arrow-backed strings turn every member into a scalar one at a time, ~7 ms for
+    the 7,000 units with a source of a province, on each of several calls per page; a Python set
+    answers in ~1 ms."""
+    members = members if isinstance(members, set | frozenset) else set(members)
+    return np.fromiter((value in members for value in values.to_numpy(dtype=object)), dtype=bool, count=len(values))
 
 
 def post_sources(sources: pd.DataFrame) -> pd.DataFrame:

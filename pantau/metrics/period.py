@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pantau.calendar import ONE_DAY, last_complete_week, to_day, week_start, weeks_overlapping
-from pantau.metrics.facts import STREAK_LOOKBACK_WEEKS, Facts
+from pantau.metrics.facts import STREAK_LOOKBACK_WEEKS, Facts, in_set
 from pantau.metrics.reference import keeps_pace, leaders_reference, pace, regency_references
 from pantau.metrics.status import status_on
 from pantau.metrics.weekly import targets, weekly_counts
@@ -46,7 +46,7 @@ def _streaks_with_history(facts: Facts, counts: pd.DataFrame, mondays: list[pd.T
     older = history(full, earliest, mondays[0])
     older_mondays = pd.Series(pd.date_range(earliest, mondays[0] - pd.Timedelta(days=7), freq="7D"),
                               dtype="datetime64[ns]")
-    grid = facts.units[facts.units["unit_id"].isin(full)][["unit_id", "kind"]].merge(
+    grid = facts.units[in_set(facts.units["unit_id"], full)][["unit_id", "kind"]].merge(
         pd.DataFrame({"week_start": older_mondays}), how="cross")
     older = older.assign(week_start=older["week_start"].astype("datetime64[ns]"))
     grid = grid.merge(older, on=["unit_id", "week_start"], how="left")
@@ -116,7 +116,7 @@ def period_table(facts: Facts, start: date, end: date, history=None, streak: pd.
     table["streak"] = table["unit_id"].map(streak)
     table["streak"] = table["streak"].astype("Int64")
 
-    table["has_source"] = table["unit_id"].isin(facts.units_with_post_source())
+    table["has_source"] = in_set(table["unit_id"], facts.units_with_post_source())
     refs = pd.DataFrame({"unit_id": table["unit_id"], "ref_day": last})
     table = pd.concat([table, status_on(facts, refs)], axis=1)
     table.attrs["reference"] = reference

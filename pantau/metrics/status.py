@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pantau.calendar import to_day
-from pantau.metrics.facts import Facts
+from pantau.metrics.facts import Facts, in_set
 
 AKTIF = "aktif"
 KURANG_AKTIF = "kurang aktif"
@@ -75,7 +75,7 @@ def status_on(facts: Facts, queries: pd.DataFrame) -> pd.DataFrame:
         newest = facts.success.groupby("unit_id")["day"].max()
         newest_for_row = queries["unit_id"].map(newest).astype("datetime64[ns]")
         healthy |= ((refs == facts.today) & (newest_for_row >= window_start)).fillna(False).to_numpy(dtype=bool)
-    has_source = queries["unit_id"].isin(facts.units_with_post_source()).to_numpy()
+    has_source = in_set(queries["unit_id"], facts.units_with_post_source())
 
     days = days_since.to_numpy(dtype="float64", na_value=np.nan)
     status = np.select(
@@ -89,7 +89,7 @@ def status_on(facts: Facts, queries: pd.DataFrame) -> pd.DataFrame:
 
 def data_status(facts: Facts, grid: pd.DataFrame) -> np.ndarray:
     """data_status of `export weekly`: ok | tanpa sumber | gagal for (unit_id, week_start, ref_day) rows."""
-    has_source = grid["unit_id"].isin(facts.units_with_post_source()).to_numpy()
+    has_source = in_set(grid["unit_id"], facts.units_with_post_source())
     last_success = asof(facts.success, grid)
     worked = (last_success >= grid["week_start"]).fillna(False).to_numpy(dtype=bool, copy=True)
     if not facts.success.empty:

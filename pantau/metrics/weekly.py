@@ -28,11 +28,39 @@ def targets(kinds: pd.Series, settings: Settings) -> pd.Series:
 def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Timestamp],
                   settings: Settings) -> pd.DataFrame:
     """Posts, active days, target and target_met per unit per week (the weeks starting at `mondays`):
-    the Unit page's weekly bars and "Minggu memenuhi target"; the recap's target lines."""
-    grid = units.rename(columns={"name": "unit_name"}).merge(
-        pd.DataFrame({"week_start": pd.Series(mondays, dtype="datetime64[ns]")}), how="cross")
+    the Unit page's weekly bars and "Minggu memenuhi target"; the recap's target lines.
+
+    One row per unit per week, unit by unit (as a cross join orders them). The grid is built by
+    position and the counts added into it by (unit, week) position: a province's 9,314 units x 13
+    weeks are 121,000 rows, which a cross join, a groupby and a merge on text keys took ~0.1 s for.
+    """
+    weeks = pd.Index(pd.Series(mondays, dtype="datetime64[ns]"))
+    if not pd.Index(units["unit_id"]).is_unique:
+        return _weekly_counts_merged(daily, units, weeks, settings)
     if mondays:
         daily = daily[(daily["day"] >= mondays[0]) & (daily["day"] < mondays[-1] + pd.Timedelta(days=7))]
+    daily = daily[daily["posts"] > 0]
+    rows = np.repeat(np.arange(len(units)), len(weeks))
+    grid = units.rename(columns={"name": "unit_name"}).take(rows).reset_index(drop=True)
+    grid["week_start"] = np.tile(weeks.to_numpy(), len(units))
+    unit_at = pd.Index(units["unit_id"]).get_indexer(daily["unit_id"])
+    week_at = weeks.get_indexer(week_mondays(daily["day"]))
+    found = (unit_at >= 0) & (week_at >= 0)
+    cell = unit_at[found] * len(weeks) + week_at[found]
+    posts = np.zeros(len(grid), dtype="int64")
+    np.add.at(posts, cell, daily["posts"].to_numpy(dtype="int64")[found])
+    grid["posts"] = posts
+    grid["active_days"] = np.bincount(cell, minlength=len(grid)).astype("int64")
+    grid["target"] = targets(units["kind"], settings).array.take(rows)
+    return _with_target_met(grid)
+
+
+def _weekly_counts_merged(daily: pd.DataFrame, units: pd.DataFrame, weeks: pd.Index,
+                          settings: Settings) -> pd.DataFrame:
+    """weekly_counts for units listed more than once (never from a registry): each listing gets the rows."""
+    grid = units.rename(columns={"name": "unit_name"}).merge(pd.DataFrame({"week_start": weeks}), how="cross")
+    if len(weeks):
+        daily = daily[(daily["day"] >= weeks[0]) & (daily["day"] < weeks[-1] + pd.Timedelta(days=7))]
     daily = daily[daily["posts"] > 0]
     daily = daily.assign(week_start=week_mondays(daily["day"]))
     per_week = daily.groupby(["unit_id", "week_start"]).agg(posts=("posts", "sum"), active_days=("day", "size"))
@@ -40,6 +68,10 @@ def weekly_counts(daily: pd.DataFrame, units: pd.DataFrame, mondays: list[pd.Tim
     grid["posts"] = grid["posts"].fillna(0).astype("int64")
     grid["active_days"] = grid["active_days"].fillna(0).astype("int64")
     grid["target"] = targets(grid["kind"], settings)
+    return _with_target_met(grid)
+
+
+def _with_target_met(grid: pd.DataFrame) -> pd.DataFrame:
     met = (grid["posts"] >= grid["target"]).astype("boolean")
     grid["target_met"] = met.where(grid["target"].notna(), pd.NA)
     return grid
