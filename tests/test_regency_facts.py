@@ -85,6 +85,19 @@ def test_provinces_table_without_streaks_differs_only_in_the_streaks(province):
     lean = metrics.period_table(whole, first, last, streak=pd.Series(pd.NA, index=whole.units["unit_id"], dtype="Int64"))
     assert lean["streak"].isna().all() and full["streak"].notna().any()
     pd.testing.assert_frame_equal(lean.drop(columns="streak"), full.drop(columns="streak"))
+    # Provinsi reads its facts from the period's first day only: the same figures
+    for first, last in ((today.replace(day=1), today), (today - timedelta(days=today.weekday() + 7), today),
+                        (today - timedelta(days=40), today - timedelta(days=20))):
+        full = metrics.period_table(whole, first, last, history=loading.history_loader(store, registry))
+        from_first = loading.load_facts(store, registry, first, today)
+        assert len(from_first.daily) < len(whole.daily)
+        lean = metrics.period_table(from_first, first, last,
+                                    streak=pd.Series(pd.NA, index=whole.units["unit_id"], dtype="Int64"))
+        # the last post before the period's first day counts (days since it), and so do successes
+        assert lean["days_since_last_post"].notna().sum() > lean["posts"].gt(0).sum()
+        assert last != today or (lean["status"] != "tanpa data").any()
+        pd.testing.assert_frame_equal(lean.drop(columns=["streak", "weeks_met", "weeks_complete"]),
+                                      full.drop(columns=["streak", "weeks_met", "weeks_complete"]))
 
 
 def test_in_set_answers_as_isin():

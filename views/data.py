@@ -22,7 +22,7 @@ import streamlit as st
 from pantau import loading, metrics
 from pantau.calendar import day_bounds
 from pantau.config import Config, reference_date
-from pantau.regencies import regencies, regency_unit_ids
+from pantau.regencies import regencies, regency_rollup, regency_unit_ids
 from pantau.registry import Registry, load_registry
 from pantau.store import PostFilter, PostPage, Store
 from pantau.topics import TopicShares, topic_shares
@@ -139,13 +139,17 @@ def streaks(db: str, reg: str, today: date, window: date, last_week: pd.Timestam
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def province_period(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
-    """Every unit's period table for Provinsi, whose figures need no "Minggu beruntun": its
-    streak column is left empty, since counting the streaks of a province's 9,314 units (and
-    reading older weeks for the longest) is a fifth of that page's time."""
-    loaded = facts(db, reg, today, window_start(today, start))
+def province_period(db: str, reg: str, today: date, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every unit's period table for Provinsi, and its regencies side by side (regency_rollup).
+    The page needs no "Minggu beruntun" and no week before the period: its facts are read from
+    the period's first day (each unit's last post before it still tells its status), a week's
+    15,000 unit-days rather than the shared window's 200,000, and the streak column is left
+    empty (counting a province's streaks, and reading older weeks for the longest, was a fifth
+    of the page's time)."""
+    loaded = loading.load_facts(get_store(db), get_registry(reg), start, today)
     no_streaks = pd.Series(pd.NA, index=loaded.units["unit_id"], dtype="Int64")
-    return metrics.period_table(loaded, start, end, streak=no_streaks)
+    table = metrics.period_table(loaded, start, end, streak=no_streaks)
+    return table, regency_rollup(table, loaded.sources)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

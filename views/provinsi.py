@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pantau.regencies import regency_rollup
 from views import data
 from views.common import fmt_period, has_data, header, period_picker, table_height
 from views.regency import pick_regency
@@ -24,8 +23,7 @@ def render() -> None:
     # The sidebar starts on the whole province; a regency picked there opens its units below.
     regency = pick_regency(ctx, "provinsi", province_view=True)
     period = period_picker(ctx, "provinsi")
-    table = data.province_period(ctx.db, ctx.reg, ctx.today, period.start, period.end)  # no streaks shown here
-    rollup = regency_rollup(table, data.shared_facts(ctx).sources)
+    table, rollup = data.province_period(ctx.db, ctx.reg, ctx.today, period.start, period.end)  # no streaks here
     st.subheader(f"{period.label}: {fmt_period(period.start, period.end)}")
     st.dataframe(pd.DataFrame({
         "Kabupaten/kota": rollup["name"],
