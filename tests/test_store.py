@@ -104,6 +104,8 @@ def test_registry_sync_keeps_manual_sources(store):
     store.ensure_source(Source("manual:opd-a:instagram", "opd-a", "instagram", "manual", ""))
     store.sync_registry(registry)
     assert sorted(store.sources_frame()["source_id"]) == ["manual:opd-a:instagram", "web-a"]
+    assert store.sources_frame(collector="manual")["source_id"].tolist() == ["manual:opd-a:instagram"]
+    assert store.sources_frame(collector="feed")["unit_id"].tolist() == ["opd-a"]
     assert store.units_frame()["unit_id"].tolist() == ["opd-a"]
 
 

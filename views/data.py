@@ -77,14 +77,17 @@ def get_registry(registry_dir: str) -> Registry:
     return load_registry(registry_dir)
 
 
-@st.cache_data(show_spinner=False)
+# Like the registry they come from, kept for the process's life (and filled at the server's
+# start, views.startup): every page's sidebar asks for them.
+@st.cache_resource(show_spinner=False)
 def regency_choices(reg: str) -> pd.DataFrame:
-    """The registry's regencies (regency, name); empty for a registry of one regency."""
+    """The registry's regencies (regency, name); empty for a registry of one regency. Shared:
+    never changed by a caller."""
     units, _ = loading.registry_frames(get_registry(reg))
     return regencies(units)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def regency_units(reg: str, regency: str) -> frozenset[str]:
     """The unit ids of one regency of the registry."""
     units, _ = loading.registry_frames(get_registry(reg))

@@ -46,7 +46,9 @@ def warm_registry() -> float:
     from views import data
 
     try:
-        data.get_registry(str(Config.resolve().registry_dir))
+        folder = str(Config.resolve().registry_dir)
+        data.get_registry(folder)
+        data.regency_choices(folder)  # the sidebar's regencies, and the frames they are read from
     except Exception as exc:  # noqa: BLE001 - the first page shows the problem, the server still starts
         log.warning("registry not loaded at start (the dashboard will report it): %s", type(exc).__name__)
     return time.perf_counter() - started

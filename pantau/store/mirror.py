@@ -46,9 +46,13 @@ class RegistryMirror(DayRollup):
         with self.engine.connect() as conn:
             return pd.read_sql(select(units).order_by(units.c.unit_id), conn)
 
-    def sources_frame(self) -> pd.DataFrame:
+    def sources_frame(self, collector: str | None = None) -> pd.DataFrame:
+        """The stored sources (those of one collector when given, e.g. "manual"), by source_id."""
+        query = select(sources).order_by(sources.c.source_id)
+        if collector is not None:
+            query = query.where(sources.c.collector == collector)
         with self.engine.connect() as conn:
-            return pd.read_sql(select(sources).order_by(sources.c.source_id), conn)
+            return pd.read_sql(query, conn)
 
 
 def unit_row(unit: Unit) -> dict:
