@@ -65,6 +65,10 @@ def test_a_regencys_own_facts_give_the_provinces_numbers(province):
                 before, within_regency(metrics.period_status(whole, first - timedelta(days=1)), code, whole.units)
                 .reset_index(drop=True))
             compared += len(got)
+            weekly_own = metrics.weekly_table(own, first, last)  # the Unit page's weekly table
+            weekly_all = metrics.weekly_table(whole, first, last)
+            pd.testing.assert_frame_equal(weekly_own,
+                                          weekly_all[weekly_all["unit_id"].isin(ids)].reset_index(drop=True))
     assert compared == 3 * len(whole.units)
 
 

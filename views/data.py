@@ -166,8 +166,8 @@ def has_posts(db: str) -> bool:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def weekly(db: str, reg: str, today: date, start: date, end: date) -> pd.DataFrame:
-    return metrics.weekly_table(facts(db, reg, today, window_start(today, start)), start, end)
+def weekly(db: str, reg: str, today: date, start: date, end: date, regency: str = "") -> pd.DataFrame:
+    return metrics.weekly_table(own_facts(db, reg, today, window_start(today, start), regency), start, end)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -181,8 +181,9 @@ def period_table(ctx: Context, start: date, end: date, regency: str | None = Non
     return period(ctx.db, ctx.reg, ctx.today, start, end, regency or "")
 
 
-def weekly_table(ctx: Context, start: date, end: date) -> pd.DataFrame:
-    return weekly(ctx.db, ctx.reg, ctx.today, start, end)
+def weekly_table(ctx: Context, start: date, end: date, regency: str | None = None) -> pd.DataFrame:
+    """Every unit's weekly table, or with `regency` that regency's units only (the Unit page)."""
+    return weekly(ctx.db, ctx.reg, ctx.today, start, end, regency or "")
 
 
 def shared_facts(ctx: Context) -> metrics.Facts:

@@ -23,17 +23,19 @@ WEEKS_SHOWN = 12
 CALENDAR_WEEKS = 26
 
 
-def pick_unit(ctx: data.Context) -> str:
+def pick_unit(ctx: data.Context) -> tuple[str, str | None]:
+    """The unit shown, and its regency (None for a registry of one regency)."""
     wanted = st.query_params.get("unit")
     # A province: the units of the sidebar's regency only (a link to a unit opens its regency).
-    units = regency_units(ctx, pick_regency(ctx, "unit", unit_id=wanted))
+    regency = pick_regency(ctx, "unit", unit_id=wanted)
+    units = regency_units(ctx, regency)
     ids = [u.unit_id for u in units]
     labels = {u.unit_id: f"{u.name} ({KIND_LABELS.get(u.kind, u.kind)})" for u in units}
     default = ids.index(wanted) if wanted in ids else next(
         (i for i, u in enumerate(units) if u.kind == "opd"), 0)
     chosen = st.selectbox("Unit", ids, index=default, format_func=labels.get, key="unit-pilih")
     st.query_params["unit"] = chosen
-    return chosen
+    return chosen, regency
 
 
 def render() -> None:
@@ -42,13 +44,13 @@ def render() -> None:
     if not ctx.registry.units:
         st.info("Registri belum memuat unit.")
         return
-    unit_id = pick_unit(ctx)
+    unit_id, regency = pick_unit(ctx)
     unit = ctx.registry.unit(unit_id)
     if not has_data(ctx):
         return
     today = pd.Timestamp(ctx.today)
     first_week = calendar.week_start(today) - pd.Timedelta(weeks=WEEKS_SHOWN - 1)
-    weekly = data.weekly_table(ctx, first_week.date(), ctx.today)
+    weekly = data.weekly_table(ctx, first_week.date(), ctx.today, regency)  # its regency's units only
     mine = weekly[weekly["unit_id"] == unit_id]
     now = mine.iloc[-1]
 
