@@ -298,30 +298,8 @@ def _listing_option_problems(file: str, row: int, options: dict[str, Any]) -> li
     if missing:
         return [Problem(file, row, "options", f"html_listing needs CSS selectors for {', '.join(missing)} "
                                               "(or a preset)")]
-    return [Problem(file, row, "options", reason) for reason in registry_checks.listing_option_problems(options)] \
-        + _empty_marker_problems(file, row, options)
+    return [Problem(file, row, "options", reason) for reason in registry_checks.listing_option_problems(options)]
 
-
-def _empty_marker_problems(file: str, row: int, options: dict[str, Any]) -> list[Problem]:
-    """`empty` (a CSS selector) and `empty_text`, which tell an empty listing from a broken one,
-    checked at load: a marker that can never match would turn every empty page into an error."""
-    problems = []
-    if "empty" in options:
-        selector = options["empty"]
-        if not isinstance(selector, str) or not selector.strip():
-            problems.append(Problem(file, row, "options", "empty must be a CSS selector (text)"))
-        else:
-            import soupsieve  # what BeautifulSoup's select() compiles with; loaded only for such a source
-
-            try:
-                soupsieve.compile(selector)
-            except soupsieve.SelectorSyntaxError as exc:
-                reason = str(exc).splitlines()[0]
-                problems.append(Problem(file, row, "options",
-                                        f"empty is not a valid CSS selector: {selector!r} ({reason})"))
-    if "empty_text" in options and (not isinstance(options["empty_text"], str) or not options["empty_text"].strip()):
-        problems.append(Problem(file, row, "options", "empty_text must be a non-empty text"))
-    return problems
 
 
 # ---------------------------------------------------------------------------------------------

@@ -108,6 +108,21 @@ def listing_option_problems(options: dict[str, Any]) -> list[str]:
             problems.append(f"max_pages must be a whole number from 1 to {MAX_PAGES_LIMIT}, got {value!r}")
     if "date_attr" in options and not isinstance(options["date_attr"], str):
         problems.append(f"date_attr must be an attribute name (text), got {options['date_attr']!r}")
+    return problems + _empty_marker_problems(options)
+
+
+def _empty_marker_problems(options: dict[str, Any]) -> list[str]:
+    """`empty` (a CSS selector) and `empty_text`, which tell an empty listing from a broken one:
+    a marker that can never match would turn every empty page into an error."""
+    problems = []
+    if "empty" in options:
+        selector = options["empty"]
+        if not isinstance(selector, str) or not selector.strip():
+            problems.append("empty must be a CSS selector (text)")
+        elif reason := selector_problem("empty", selector):
+            problems.append(reason)
+    if "empty_text" in options and (not isinstance(options["empty_text"], str) or not options["empty_text"].strip()):
+        problems.append("empty_text must be a non-empty text")
     return problems
 
 
