@@ -301,7 +301,6 @@ def _listing_option_problems(file: str, row: int, options: dict[str, Any]) -> li
     return [Problem(file, row, "options", reason) for reason in registry_checks.listing_option_problems(options)]
 
 
-
 # ---------------------------------------------------------------------------------------------
 # settings.csv
 
