@@ -18,7 +18,9 @@ from pathlib import Path
 
 from pantau.config import DATA_DIR
 from pantau.labels import FLAG_LABELS
+from pantau.screening.errors import LexiconError
 from pantau.screening.matching import Index
+from pantau.screening.model import Model, read_model
 from pantau.screening.text import plain_words, skeleton
 
 LEXICON_DIR = DATA_DIR / "lexicons"
@@ -30,10 +32,6 @@ SCOPES = ("post", "sentence", "overlap")
 ROLES = ("object", "modifier")
 ORDERS = ("any", "object first")
 ANY_CLASS = "*"  # a modifier that qualifies the objects of every class
-
-
-class LexiconError(ValueError):
-    """A lexicon file is malformed; the message names FILE:ROW:COLUMN."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +107,7 @@ class Lexicons:
     variants: dict[str, tuple[str, ...]]  # skeleton of a spelling variant -> canonical skeletons
     clitics: tuple[str, ...]  # endings cut off words the stemmer does not know
     maskable: tuple[str, ...]  # single-word `bahasa` terms and modifiers, to read "anj*ng" against
+    model: Model | None = None  # the statistical second reader of the review flags (screening.model)
 
     def rules(self, flag: str) -> FlagRules:
         for rules in self.flags:
@@ -294,7 +293,8 @@ def load_lexicons(directory: Path | str = LEXICON_DIR) -> Lexicons:
             # Terms and the words that insult when said of people ("l*bay" is "lebay").
             words = [t.tokens for t in rules.terms] + [c.tokens for c in rules.concepts if c.role == "modifier"]
             maskable = tuple(sorted({w[0] for w in words if len(w) == 1}))
-    return Lexicons(tuple(flag_rules), variants, tuple(sorted(set(clitics), key=len, reverse=True)), maskable)
+    model = read_model(directory, [rules.flag for rules in flag_rules if rules.group == "review"])
+    return Lexicons(tuple(flag_rules), variants, tuple(sorted(set(clitics), key=len, reverse=True)), maskable, model)
 
 
 @lru_cache(maxsize=4)

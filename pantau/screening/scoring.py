@@ -10,10 +10,11 @@ that acted on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pantau.screening.lexicon import ANY_CLASS, Context, FlagRules, Lexicons, lexicons
 from pantau.screening.matching import Document, Occurrence
+from pantau.screening.model import Verdict
 from pantau.screening.text import Token, read_tokens
 
 # A match found through a disguised spelling ("4njing", "anj*ng", "b.a.n.g.s.a.t") adds this to the
@@ -42,6 +43,11 @@ class Explanation:
     threshold: float
     hits: tuple[Hit, ...]
     general: tuple[tuple[str, str], ...] = ()  # (rule, words) subtracted from the whole score
+    model: Verdict | None = None  # the statistical model's reading, when it has this flag
+
+    @property
+    def context_acted(self) -> bool:
+        return bool(self.general) or any(hit.contexts for hit in self.hits)
 
     def lines(self) -> list[str]:
         """Indonesian lines for reviewers: class: words, and the context rules that acted."""
@@ -55,6 +61,10 @@ class Explanation:
             out.append(line)
         for rule, words in self.general:
             out.append(f"konteks {rule}: {words} (mengurangi skor)")
+        if self.model is not None:
+            # The rules' context (a ban, a public facility, a literal use) outranks the model.
+            held = " [tidak dipakai: aturan konteks berlaku]" if self.model.raised and self.context_acted else ""
+            out.append(self.model.line() + held)
         return out
 
 
@@ -69,6 +79,8 @@ class Screening:
     contexts: dict[str, list[str]] = field(default_factory=dict)
     # Why: every flag with evidence, raised or not.
     explanations: dict[str, Explanation] = field(default_factory=dict)
+    # The statistical model's probability per review flag it reads (screening.model).
+    probabilities: dict[str, float] = field(default_factory=dict)
 
     @property
     def flags_str(self) -> str:
@@ -195,16 +207,26 @@ def tokenize(text: str, lex: Lexicons | None = None) -> list[Token | None]:
 
 
 def screen(text: str, lex: Lexicons | None = None) -> Screening:
-    """Flags for one text (a post's title, caption and excerpt joined)."""
+    """Flags for one text (a post's title, caption and excerpt joined).
+
+    A review flag is raised when its rules score reach the threshold, or when the model's
+    probability reaches its threshold and no context rule of that flag acted on the text: a
+    warning against flexing or a public facility turns the model off as it turns the words off.
+    """
     lex = lex or lexicons()
-    doc = Document(tokenize(text, lex), lex.clitics)
+    tokens = tokenize(text, lex)
+    doc = Document(tokens, lex.clitics)
+    verdicts = lex.model.verdicts(tokens) if lex.model is not None else {}
     flags, terms, scores, contexts, explanations = [], {}, {}, {}, {}
     for rules in lex.flags:
         explanation = _score(rules, doc)
+        verdict = verdicts.get(rules.flag)
+        scores[rules.flag] = explanation.score if explanation is not None else 0.0
+        if verdict is not None and (explanation is not None or verdict.raised):
+            explanation = replace(explanation, model=verdict) if explanation is not None else \
+                Explanation(rules.flag, rules.label, 0.0, rules.threshold, (), model=verdict)
         if explanation is None:
-            scores[rules.flag] = 0.0
             continue
-        scores[rules.flag] = explanation.score
         explanations[rules.flag] = explanation
         acted = sorted({text for h in explanation.hits for _, text in h.contexts} | {t for _, t in explanation.general})
         if acted:
@@ -212,4 +234,8 @@ def screen(text: str, lex: Lexicons | None = None) -> Screening:
         if explanation.score >= rules.threshold:
             flags.append(rules.flag)
             terms[rules.flag] = sorted(h.text for h in explanation.hits)
-    return Screening(tuple(flags), terms, scores, contexts, explanations)
+        elif verdict is not None and verdict.raised and not explanation.context_acted:
+            flags.append(rules.flag)
+            terms[rules.flag] = [word for word, _ in verdict.words]
+    probabilities = {flag: verdict.probability for flag, verdict in verdicts.items()}
+    return Screening(tuple(flags), terms, scores, contexts, explanations, probabilities)
