@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,7 @@ from pantau.topics import work_share
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEN = datetime(2025, 9, 10, 7, 30, tzinfo=UTC)
+RULES_ONLY = load_lexicons(with_model=False)  # the rules without the statistical model beside them
 
 
 @pytest.mark.parametrize(("expected", "word"), [
@@ -314,9 +316,11 @@ def test_export_posts_carries_flags(tmp_path, capsysbinary):
     assert main(["export", "posts", "--db", url]) == 0
     rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8").lstrip("\ufeff"))))
     assert [(r["external_id"], r["flags"]) for r in rows] == [("101", "pamer;pembangunan"), ("102", "")]
-    # The explanation travels with the flags: class and words per raised flag.
-    assert rows[0]["flag_reasons"] == "pamer: Kendaraan mewah: alphard; Kendaraan mewah: test drive | " \
-        "pembangunan: Pembangunan: betonisasi; Pembangunan: jut"
+    # The explanation travels with the flags: class and words per raised flag, and the model's
+    # reading when it agreed (its probability changes whenever the model is retrained).
+    assert re.fullmatch(r"pamer: Kendaraan mewah: alphard; Kendaraan mewah: test drive"
+                        r"(; model statistik: peluang 0\.\d\d \(ambang 0\.\d\d\); kata paling berpengaruh: [a-z, ]+)? \| "
+                        r"pembangunan: Pembangunan: betonisasi; Pembangunan: jut", rows[0]["flag_reasons"])
     assert rows[1]["flag_reasons"] == ""
 
 
@@ -437,9 +441,11 @@ def test_every_raised_flag_explains_itself():
 def test_stored_reasons_read_back_old_and_new_rows():
     from pantau.screening import parse_reasons, reasons_text
 
-    new = json.dumps(screen("Rolex baru dari suami").stored)
+    new = json.dumps(screen("Rolex baru dari suami", RULES_ONLY).stored)
     assert parse_reasons(new) == {"pamer": ["Barang bermerek dan perhiasan: rolex"]}
     assert reasons_text("pamer", new) == "pamer: Barang bermerek dan perhiasan: rolex"
+    both = parse_reasons(json.dumps(screen("Rolex baru dari suami").stored))["pamer"]
+    assert both[0] == "Barang bermerek dan perhiasan: rolex" and both[1].startswith("model statistik: peluang ")
     assert parse_reasons('{"pamer": ["rolex"]}') == {"pamer": ["rolex"]}  # written before explanations
     assert parse_terms('{"pamer": ["rolex"]}') == {"pamer": ["rolex"]}
     assert parse_reasons("not json") == {} and reasons_text("", "{}") == ""

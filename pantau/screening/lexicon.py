@@ -244,8 +244,8 @@ def _read_concepts(path: Path, classes: dict[str, ConceptClass]) -> tuple[Concep
     return tuple(concepts)
 
 
-def load_lexicons(directory: Path | str = LEXICON_DIR) -> Lexicons:
-    """Read and validate every lexicon file of a folder."""
+def load_lexicons(directory: Path | str = LEXICON_DIR, with_model: bool = True) -> Lexicons:
+    """Read and validate every lexicon file of a folder (and its model, unless `with_model` is False)."""
     directory = Path(directory)
     flags_path = directory / "flags.csv"
     all_classes = _read_classes(directory / "classes.csv")
@@ -293,7 +293,7 @@ def load_lexicons(directory: Path | str = LEXICON_DIR) -> Lexicons:
             # Terms and the words that insult when said of people ("l*bay" is "lebay").
             words = [t.tokens for t in rules.terms] + [c.tokens for c in rules.concepts if c.role == "modifier"]
             maskable = tuple(sorted({w[0] for w in words if len(w) == 1}))
-    model = read_model(directory, [rules.flag for rules in flag_rules if rules.group == "review"])
+    model = read_model(directory, [rules.flag for rules in flag_rules if rules.group == "review"]) if with_model else None
     return Lexicons(tuple(flag_rules), variants, tuple(sorted(set(clitics), key=len, reverse=True)), maskable, model)
 
 

@@ -67,17 +67,18 @@ class Verdict:
 
     flag: str
     probability: float
-    threshold: float
+    threshold: float  # raises the flag beside some evidence of the rules
+    alone: float  # raises it when the rules found nothing
     words: tuple[tuple[str, float], ...]  # the words that pushed towards the flag, heaviest first
 
-    @property
-    def raised(self) -> bool:
-        return self.probability >= self.threshold
+    def raises(self, with_evidence: bool) -> bool:
+        return self.probability >= (self.threshold if with_evidence else self.alone)
 
-    def line(self) -> str:
+    def line(self, with_evidence: bool) -> str:
         """The Indonesian explanation line reviewers see."""
         named = ", ".join(word for word, _ in self.words) or "-"
-        return (f"model statistik: peluang {self.probability:.2f} (ambang {self.threshold:.2f}); "
+        threshold = self.threshold if with_evidence else self.alone
+        return (f"model statistik: peluang {self.probability:.2f} (ambang {threshold:.2f}); "
                 f"kata paling berpengaruh: {named}")
 
 
@@ -87,6 +88,7 @@ class Model:
     weights: dict[str, dict[str, float]]  # flag -> feature -> weight
     intercepts: dict[str, float]
     thresholds: dict[str, float]
+    alone: dict[str, float]
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -123,7 +125,7 @@ class Model:
                     if token is not None:
                         per_word[token.word] += share / len(positions)
         pushing = tuple((word, round(w, 3)) for word, w in per_word.most_common() if w > 0)[:SHOWN_WORDS]
-        return Verdict(flag, round(probability, 4), self.thresholds[flag], pushing)
+        return Verdict(flag, round(probability, 4), self.thresholds[flag], self.alone[flag], pushing)
 
 
 def _float(path: Path, row: int, column: str, value: str) -> float:
@@ -144,16 +146,17 @@ def read_model(folder: Path, review_flags: Collection[str]) -> Model | None:
     for path in (flags_path, features_path):
         if not path.exists():
             raise LexiconError(f"{path}:1: missing: {FLAGS_FILE} and {FEATURES_FILE} come together")
-    intercepts, thresholds = {}, {}
+    intercepts, thresholds, alone = {}, {}, {}
     with flags_path.open(encoding="utf-8", newline="") as handle:
         for row, record in enumerate(csv.DictReader(handle), start=2):
             flag = record.get("flag") or ""
             if flag not in review_flags:
                 raise LexiconError(f"{flags_path}:{row}:flag: {flag!r} is not a review flag of flags.csv")
             intercepts[flag] = _float(flags_path, row, "intercept", record.get("intercept") or "")
-            thresholds[flag] = _float(flags_path, row, "threshold", record.get("threshold") or "")
-            if not 0 < thresholds[flag] < 1:
-                raise LexiconError(f"{flags_path}:{row}:threshold: a probability between 0 and 1, got {thresholds[flag]}")
+            for column, into in (("threshold", thresholds), ("alone", alone)):
+                into[flag] = _float(flags_path, row, column, record.get(column) or "")
+                if not 0 < into[flag] <= 1:
+                    raise LexiconError(f"{flags_path}:{row}:{column}: a probability in (0, 1], got {into[flag]}")
     idf: dict[str, float] = {}
     weights: dict[str, dict[str, float]] = {flag: {} for flag in intercepts}
     with features_path.open(encoding="utf-8", newline="") as handle:
@@ -168,4 +171,4 @@ def read_model(folder: Path, review_flags: Collection[str]) -> Model | None:
                 weight = _float(features_path, row, flag, record.get(flag) or "")
                 if weight:
                     weights[flag][name] = weight
-    return Model(idf, weights, intercepts, thresholds)
+    return Model(idf, weights, intercepts, thresholds, alone)

@@ -49,6 +49,13 @@ class Explanation:
     def context_acted(self) -> bool:
         return bool(self.general) or any(hit.contexts for hit in self.hits)
 
+    @property
+    def raised_by_model(self) -> bool:
+        """The model's part: its probability reaches the threshold that fits the rules' evidence
+        (lower beside a listed word or pair, higher alone), and no context rule acted, since a
+        warning against flexing, a public facility or a literal use outranks the model."""
+        return self.model is not None and self.model.raises(bool(self.hits)) and not self.context_acted
+
     def lines(self) -> list[str]:
         """Indonesian lines for reviewers: class: words, and the context rules that acted."""
         out = []
@@ -61,10 +68,11 @@ class Explanation:
             out.append(line)
         for rule, words in self.general:
             out.append(f"konteks {rule}: {words} (mengurangi skor)")
-        if self.model is not None:
-            # The rules' context (a ban, a public facility, a literal use) outranks the model.
-            held = " [tidak dipakai: aturan konteks berlaku]" if self.model.raised and self.context_acted else ""
-            out.append(self.model.line() + held)
+        # The model's line when it would raise the flag: as the reason, as a second opinion beside
+        # the rules, or held back by a context rule.
+        if self.model is not None and self.model.raises(bool(self.hits)):
+            held = " [tidak dipakai: aturan konteks berlaku]" if self.context_acted else ""
+            out.append(self.model.line(bool(self.hits)) + held)
         return out
 
 
@@ -209,9 +217,8 @@ def tokenize(text: str, lex: Lexicons | None = None) -> list[Token | None]:
 def screen(text: str, lex: Lexicons | None = None) -> Screening:
     """Flags for one text (a post's title, caption and excerpt joined).
 
-    A review flag is raised when its rules score reach the threshold, or when the model's
-    probability reaches its threshold and no context rule of that flag acted on the text: a
-    warning against flexing or a public facility turns the model off as it turns the words off.
+    A review flag is raised when its rules' score reaches the threshold, or by the model
+    (`Explanation.raised_by_model`).
     """
     lex = lex or lexicons()
     tokens = tokenize(text, lex)
@@ -222,7 +229,7 @@ def screen(text: str, lex: Lexicons | None = None) -> Screening:
         explanation = _score(rules, doc)
         verdict = verdicts.get(rules.flag)
         scores[rules.flag] = explanation.score if explanation is not None else 0.0
-        if verdict is not None and (explanation is not None or verdict.raised):
+        if verdict is not None and (explanation is not None or verdict.raises(False)):
             explanation = replace(explanation, model=verdict) if explanation is not None else \
                 Explanation(rules.flag, rules.label, 0.0, rules.threshold, (), model=verdict)
         if explanation is None:
@@ -234,8 +241,8 @@ def screen(text: str, lex: Lexicons | None = None) -> Screening:
         if explanation.score >= rules.threshold:
             flags.append(rules.flag)
             terms[rules.flag] = sorted(h.text for h in explanation.hits)
-        elif verdict is not None and verdict.raised and not explanation.context_acted:
+        elif explanation.raised_by_model:
             flags.append(rules.flag)
-            terms[rules.flag] = [word for word, _ in verdict.words]
+            terms[rules.flag] = [word for word, _ in explanation.model.words]
     probabilities = {flag: verdict.probability for flag, verdict in verdicts.items()}
     return Screening(tuple(flags), terms, scores, contexts, explanations, probabilities)
