@@ -487,8 +487,13 @@ def test_spelling_variants_of_slang_insults(expected_term, text):
 
 def test_a_mask_reads_words_that_insult_only_people():
     # "lebay" is not a term of its own weight 1, only a word said of people: the mask still reads it
-    assert "bahasa" in screen("l*bay banget kalian").flags
-    assert "bahasa" not in screen("kalian l*tih ya").flags
+    assert "bahasa" in screen("l*bay banget kalian", RULES_ONLY).flags
+    assert "bahasa" not in screen("kalian l*tih ya", RULES_ONLY).flags
+    # The model beside the rules reads a starred word said to "kalian" as a censored insult: a
+    # pointer for a reviewer, raised by the model alone and explained as such.
+    both = screen("kalian l*tih ya")
+    assert both.scores["bahasa"] == 0.0
+    assert "bahasa" not in both.flags or both.explanations["bahasa"].lines()[0].startswith("model statistik")
 
 
 @pytest.mark.parametrize(("word", "expected"), [

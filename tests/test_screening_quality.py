@@ -117,7 +117,7 @@ from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
 SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4",
-          "fresh5", "fresh6")
+          "tune7", "fresh5", "fresh6")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
