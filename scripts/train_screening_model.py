@@ -60,14 +60,14 @@ def fit(texts: list[str], labels: dict[str, np.ndarray]) -> tuple[TfidfVectorize
 
 def cross_validate(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
     """Each caption's probability from a model trained on every other split."""
-    texts = [row["text"] for row in rows]
+    texts = np.array([row["text"] for row in rows], dtype=object)
     splits = np.array([row["split"] for row in rows])
     labels = {flag: np.array([row[flag] == "1" for row in rows]) for flag in REVIEW_FLAGS}
     out = {flag: np.zeros(len(rows)) for flag in REVIEW_FLAGS}
     for split in dict.fromkeys(splits):
         held = splits == split
-        vectorizer, models = fit([t for t, h in zip(texts, held) if not h], {f: y[~held] for f, y in labels.items()})
-        matrix = vectorizer.transform([t for t, h in zip(texts, held) if h])
+        vectorizer, models = fit(list(texts[~held]), {f: y[~held] for f, y in labels.items()})
+        matrix = vectorizer.transform(list(texts[held]))
         for flag, model in models.items():
             out[flag][held] = model.predict_proba(matrix)[:, 1]
     return out

@@ -293,7 +293,8 @@ def load_lexicons(directory: Path | str = LEXICON_DIR, with_model: bool = True) 
             # Terms and the words that insult when said of people ("l*bay" is "lebay").
             words = [t.tokens for t in rules.terms] + [c.tokens for c in rules.concepts if c.role == "modifier"]
             maskable = tuple(sorted({w[0] for w in words if len(w) == 1}))
-    model = read_model(directory, [rules.flag for rules in flag_rules if rules.group == "review"]) if with_model else None
+    review_flags = [rules.flag for rules in flag_rules if rules.group == "review"]
+    model = read_model(directory, review_flags) if with_model else None
     return Lexicons(tuple(flag_rules), variants, tuple(sorted(set(clitics), key=len, reverse=True)), maskable, model)
 
 
