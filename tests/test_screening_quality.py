@@ -116,7 +116,7 @@ import pytest
 from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
-SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4")
+SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4", "tune6")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
@@ -153,7 +153,7 @@ FLAG_FLOORS = {("fresh2", "pamer"): {"precision": 0.9, "recall": 0.8},
                ("fresh2", "bahasa"): {"precision": 0.9, "recall": 0.85},
                ("fresh4", "bahasa"): {"precision": 0.9, "recall": 0.65}}
 # Splits written about half positive on purpose (issue 15); the others sample ordinary posts.
-BALANCED_SPLITS = ("tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4")
+BALANCED_SPLITS = ("tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4", "tune6")
 # sha256 of fresh2's rows (id, text, pamer, bahasa, topics) as written before any tuning.
 FRESH2_SHA256 = "d30b072014afd9714ff1aa28891963adf577a2d066c3fb7aacd1a09812c3a9c7"
 # sha256 of fresh3's rows as its author committed them (8d004ea), before any measurement.
