@@ -54,8 +54,8 @@ class Context:
     mode: str = "word"
     rule: str = "konteks"  # the name shown to reviewers: larangan, fasilitas umum, harfiah...
     scope: str = "post"
-    # Phrases starting at the context's first word that mean it is not this context: "jangan
-    # ditanya" (of a price) is a boast, not a prohibition.
+    # Phrases holding the context's words that mean it is not this context: "jangan ditanya" (of a
+    # price) is a boast, not a prohibition; "dikatain korupsi" answers an accusation.
     unless: tuple[tuple[str, ...], ...] = ()
 
 
@@ -169,6 +169,8 @@ def _tokens(path: Path, number: int, column: str, text: str) -> tuple[str, ...]:
         raise LexiconError(f"{path}:{number}:{column}: {text!r} has no letters")
     if tokens[0] == "*":
         raise LexiconError(f"{path}:{number}:{column}: {text!r} may not start with the wildcard *")
+    if all(t == "#" for t in tokens):
+        raise LexiconError(f"{path}:{number}:{column}: {text!r} needs a word beside the number #")
     return tokens
 
 
@@ -202,12 +204,17 @@ def _read_contexts(path: Path, terms: Sequence[Term], classes: dict[str, Concept
         if unknown:
             raise LexiconError(f"{path}:{number}:applies_to: {', '.join(unknown)} not in "
                                f"{path.name.split('_')[0]}.csv (nor a class:NAME of classes.csv)")
+        unless = tuple(_tokens(path, number, "unless", u) for u in row.get("unless", "").split(";") if u.strip())
+        for phrase in unless:
+            # An exception is read around the context's own words ("dikatain korupsi", "jangan ditanya").
+            if not any(phrase[k: k + len(tokens)] == tokens for k in range(len(phrase))):
+                raise LexiconError(f"{path}:{number}:unless: {' '.join(phrase)!r} does not contain {text!r}")
         contexts.append(Context(
             text, tokens, _weight(path, number, "weight", row["weight"]), targets,
             _mode(path, number, row.get("match", ""), tokens),
             row.get("rule", "") or "konteks",
             _choice(path, number, "scope", row.get("scope", ""), SCOPES),
-            tuple(_tokens(path, number, "unless", u) for u in row.get("unless", "").split(";") if u.strip()),
+            unless,
         ))
     return tuple(contexts)
 

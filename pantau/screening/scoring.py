@@ -98,9 +98,9 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
     for occ in doc.occurrences(rules.term_index):
         term = occ.item
         weight = term.weight + (OBFUSCATION_BONUS if occ.disguised else 0.0)
-        # A wildcard ("dasar *") shows the words it met and claims only its own words, so
+        # A wildcard ("dasar *", "tembus # juta") shows the words it met and claims only its own words, so
         # "dasar goblok" counts "goblok" as evidence of its own.
-        text = term.text if "*" not in term.tokens else " ".join(doc.tokens[p].word for p in range(occ.start, occ.end))
+        text = term.text if "*" not in term.tokens and "#" not in term.tokens else " ".join(doc.tokens[p].word for p in range(occ.start, occ.end))
         used = frozenset(occ.start + j for j, word in enumerate(term.tokens) if word != "*")
         out.append(_Candidate(term.text, text, term.cls, weight, used, (occ.start, occ.end), occ.sentence, 0,
                               term.mode == "stem"))
@@ -144,11 +144,16 @@ def _applies(context: Context, candidate: _Candidate, occ: Occurrence) -> bool:
 
 
 def _excepted(doc: Document, occ: Occurrence) -> bool:
-    """Whether one of the context's `unless` phrases starts where it was found."""
+    """Whether one of the context's `unless` phrases is found around it: a phrase holds the
+    context's words ("jangan ditanya" after "jangan", "dikatain korupsi" before "korupsi")."""
+    context = occ.item.tokens
     for phrase in occ.item.unless:
-        words = [t.skeleton if t is not None else None for t in doc.tokens[occ.start: occ.start + len(phrase)]]
-        if tuple(words) == phrase:
-            return True
+        for k in range(len(phrase) - len(context) + 1):
+            if phrase[k: k + len(context)] != context or occ.start - k < 0:
+                continue
+            words = [t.skeleton if t is not None else None for t in doc.tokens[occ.start - k: occ.start - k + len(phrase)]]
+            if tuple(words) == phrase:
+                return True
     return False
 
 
