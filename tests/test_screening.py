@@ -692,3 +692,115 @@ def test_round2_official_work_and_its_boasts(text, flagged):
 ])
 def test_round2_threats_of_consequences_and_scoffs(text, flagged):
     assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+# --- round 3 (issue 15: fresh4 after its one measurement, tune6): phrasings invented beside them --
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Struk makan malam kemarin tembus 14 juta buat berenam", "struk + 14 juta"),
+    ("Bill makan siang di Plataran tadi 6 juta berempat", "bill + 6 juta"),
+    ("Tagihan salon dan nail art bulan ini 7 juta, demi tampil di acara dinas", "tagihan + 7 juta"),
+])
+def test_a_bill_with_its_amount_is_a_boast(text, shown):
+    result = screen(text)
+    assert "pamer" in result.flags, result.explanations.get("pamer")
+    assert f"Tagihan dan harga yang dipamerkan: {shown}" in result.explanations["pamer"].lines()
+
+
+@pytest.mark.parametrize("text", [
+    "Tagihan PDAM bulan ini bisa dibayar di kantor desa, total tunggakan warga 12 juta",
+    "Struk makan malam bersama warga di pendopo",  # no amount
+    "Bill makan siang sekian juta",  # '#' is a number, not a word
+    "Bupati mengingatkan ASN agar tidak memamerkan tagihan restoran 5 juta di media sosial",
+])
+def test_bills_of_public_services_and_warnings_are_not_boasts(text):
+    assert "pamer" not in screen(text).flags, screen(text).explanations.get("pamer")
+
+
+def test_a_number_entry_needs_a_word_and_an_exception_holds_its_context(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    with (folder / "pamer_concepts.csv").open("a", encoding="utf-8") as handle:
+        handle.write("umum,modifier,#,word\n")
+    with pytest.raises(LexiconError, match=r"pamer_concepts.csv:\d+:term: '#' needs a word"):
+        load_lexicons(folder)
+    folder = _copy_lexicons(tmp_path / "again")
+    with (folder / "pamer_context.csv").open("a", encoding="utf-8") as handle:
+        handle.write("dilarang,2,,word,sentence,larangan,boleh kok\n")
+    with pytest.raises(LexiconError, match=r"pamer_context.csv:\d+:unless: 'boleh kok' does not contain"):
+        load_lexicons(folder)
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # an exception read before the context: an accusation answered is not an anti-corruption post
+    ("Liburan ke Maldives water villa kok dikatain korupsi. Bojoku pengusaha", True),
+    ("Inspektorat mengusut liburan ke Maldives water villa yang dibiayai korupsi", False),
+    # "jangan" aimed at critics is a retort, not a prohibition
+    ("Tas Dior saya asli, orang miskin jangan norak lihat barang branded", True),
+    ("Yang nyinyir soal Alphard saya, jangan cuma bacot, ini duit sendiri", True),
+    ("ASN jangan memamerkan tas branded di media sosial", False),
+    # more prohibition frames
+    ("Orang tua diminta tidak menggelar pesta ulang tahun mewah di sekolah", False),
+    ("Kepala desa diminta untuk tidak menggelar resepsi mewah di hotel", False),
+    # models named without their maker, hired aircraft, lavish kids' parties, prices as a car
+    ("Koleksi jam nambah lagi, Daytona panda dial, inden dua tahun", True),
+    ("Si merah keluar kandang: Panigale V4 S, suaranya bikin merinding", True),
+    ("Terbang pakai pesawat carteran ke Bali bareng keluarga besar", True),
+    ("Pesta ulang tahun si bungsu bertema unicorn, ada pesulap dan kuda poni", True),
+    ("Gowes pakai sepeda Pinarello seharga mobil, biar semangat olahraga", True),
+    ("Pesta ulang tahun anak-anak panti asuhan dirayakan sederhana bersama PKK", False),
+    ("Helikopter BNPB mengirim bantuan logistik ke desa yang terisolasi banjir", False),
+])
+def test_round3_luxury_retorts_and_warnings(text, flagged):
+    assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # citizens' complaints mocked (class ejek_keluhan)
+    ("Yang komplain lampu jalan mati terus itu mbok ya mikir, listrik mahal", True),
+    ("Yang ngeluh jalan berlubang terus itu mikir dong, APBD bukan punya nenekmu", True),
+    ("Kalau cuma bisa ngeluh, mending pindah saja sana ke kabupaten lain", True),
+    ("Protes terus kayak nggak punya kerjaan", True),
+    ("Terima kasih kepada warga yang komplain soal lampu jalan, jangan malas melapor lagi ya", False),
+    ("Kepada warga yang mengeluh soal antrean: mohon maaf, mulai besok loket ditambah", False),
+    # groups of citizens demeaned (class hinaan_kelompok)
+    ("Petani kok mentalnya pengemis, dikasih pupuk subsidi malah ngamuk", True),
+    ("Dasar rakyat kecil, dikasih beras sekilo saja sudah senang", True),
+    ("Buruh kok manja, gaji segitu saja protes", True),
+    ("Pedagang pasar kok tidak tahu diri, sudah dibangunkan kios masih protes", True),
+    ("Bantuan untuk petani dan buruh tani dibagikan di balai desa", False),
+    ("Pedagang pasar yang kiosnya terbakar mendapat bantuan untuk memulai usaha lagi", False),
+    ("Rakyat kecil harus dilindungi dari rentenir, kata Bupati", False),
+    # persons called paid or empty, critics told they are known, brains questioned
+    ("Ngapain dengerin yang demo, semua itu orang bayaran", True),
+    ("Komentarnya panjang tapi isinya kosong", True),
+    ("Yang nyebar foto itu sudah kami kenali orangnya, tunggu saja", True),
+    ("Awas ya, akun-akun yang menghina pemkab sudah kami tandai", True),
+    ("Kami sudah mengenali pelaku pembakaran hutan, kasus ditangani polisi", False),
+    ("Kalian ini kalau punya otak dipakai", True),
+    ("Situ pintar? Coba jadi kades sehari saja", True),
+    ("Kowe ki gendeng po? Wis dikandani ping pirang-pirang", True),
+    ("Laporan sudah kami terima. Lain kali yang sopan, norak.", True),
+    ("Berani ngomong di medsos doang. Pengecut!", True),
+    ("Jangan jadi pengecut, laporkan pungli ke inspektorat", False),
+    ("Jangan sok tahu soal kesehatan, konsultasikan ke dokter sebelum minum obat herbal", False),
+    ("Sinten ingkang kecalan asu werna coklat, kalung abang? Dititipke ning pos ronda", False),
+])
+def test_round3_mocked_complaints_demeaned_groups_and_retorts(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Kado ulang tahun dari suami: jam tangan baru", False),
+    ("Ulang tahun anak kedua kami rayakan di taman belakang rumah", False),
+    ("Syukuran rumah baru tiga lantai bersama keluarga", False),
+    ("Pesta ulang tahun anak-anak panti asuhan bersama PKK", False),
+    ("Selamat ulang tahun ke-17 untuk SMA Negeri 1 Blora", True),
+    ("Ulang tahun ke-60 Ibu Ketua TP PKK dirayakan dengan santunan anak yatim", True),
+    ("Haul KH Abdul Kohar ke-40 dihadiri ribuan jamaah", True),
+    ("Pesta rakyat HUT RI: lomba mewarnai berhadiah sepeda", True),  # "HUT" is not lowered
+])
+def test_a_family_celebration_is_not_a_ceremony(text, flagged):
+    result = screen(text)
+    assert ("seremonial" in result.flags) is flagged, result.explanations.get("seremonial")
+    if not flagged and result.explanations.get("seremonial"):
+        assert any("perayaan keluarga" in line for line in result.explanations["seremonial"].lines())

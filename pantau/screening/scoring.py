@@ -128,8 +128,11 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
 
 
 def _shown(doc: Document, occ: Occurrence) -> str:
-    """What reviewers see of a concept: its entry, or for an ending ("mu") the word it was on."""
-    return doc.tokens[occ.start].word if occ.item.mode == "ending" else occ.item.text
+    """What reviewers see of a concept: its entry, or the words it met for an ending ("mu") or an
+    entry with a wildcard or a number ("# juta" shows "14 juta")."""
+    if occ.item.mode == "ending" or "*" in occ.item.tokens or "#" in occ.item.tokens:
+        return " ".join(doc.tokens[p].word for p in range(occ.start, occ.end))
+    return occ.item.text
 
 
 def _applies(context: Context, candidate: _Candidate, occ: Occurrence) -> bool:
