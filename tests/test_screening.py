@@ -749,6 +749,14 @@ def test_a_number_entry_needs_a_word_and_an_exception_holds_its_context(tmp_path
     ("Gowes pakai sepeda Pinarello seharga mobil, biar semangat olahraga", True),
     ("Pesta ulang tahun anak-anak panti asuhan dirayakan sederhana bersama PKK", False),
     ("Helikopter BNPB mengirim bantuan logistik ke desa yang terisolasi banjir", False),
+    # more of the same kinds, written after the rules above
+    ("Finally! Kunci mobil baru diserahkan dealer, Mercedes GLE coupe warna abu #newcar", True),
+    ("Penyerahan mobil siaga desa merek Toyota Hilux untuk Desa Jiken", False),
+    ("OOTD ke kondangan: kebaya custom desainer Jakarta", True),
+    ("Kursi VVIP konser Dewa 19, harga tiketnya 15 juta, tapi worth it", True),
+    ("Makan siang di restoran members-only Senopati, menu degustasi 12 hidangan", True),
+    ("Ulang tahun ke-10 si kakak di restoran hotel, sewa band dan MC terkenal", True),
+    ("Siswa SMK belajar tata boga membuat hidangan fine dining untuk ujian praktik", False),
 ])
 def test_round3_luxury_retorts_and_warnings(text, flagged):
     assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
@@ -784,6 +792,18 @@ def test_round3_luxury_retorts_and_warnings(text, flagged):
     ("Jangan jadi pengecut, laporkan pungli ke inspektorat", False),
     ("Jangan sok tahu soal kesehatan, konsultasikan ke dokter sebelum minum obat herbal", False),
     ("Sinten ingkang kecalan asu werna coklat, kalung abang? Dititipke ning pos ronda", False),
+    ("Penyerahan Bantuan Pengelolaan Sampah untuk Warga Blora", False),  # root "kelola", a demo title
+    # more of the same kinds, written after the rules above: sent home, told to buy it themselves
+    ("Warga yang protes jalan rusak, pulang aja ke desamu sana", True),
+    ("Yang minta lampu jalan, beli sendiri lah, jangan apa-apa minta pemerintah", True),
+    ("Kalian yang hobinya demo, mending cari kerja yang bener", True),
+    ("Yang ngeluh antre BPJS, situ bayar iuran aja nunggak. Malu dong", True),
+    ("Wah, pinter banget ya, baru baca judul udah komentar panjang lebar", True),
+    ("Yang nulis berita itu jelas nggak ngerti apa-apa, wartawan karbitan!", True),
+    ("Sampeyan niku sampun dijelaske kok ngeyel. Mbok dipikir nganggo utek!", True),
+    ("Orang kampung kok belagu, sudah dibantu masih nuntut", True),
+    ("Mahasiswa KKN membantu warga membuat pupuk organik", False),
+    ("Jalan menuju Desa Ngraho rusak parah, warga mengeluh dan minta segera diperbaiki", False),
 ])
 def test_round3_mocked_complaints_demeaned_groups_and_retorts(text, flagged):
     assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
