@@ -803,6 +803,14 @@ def test_round3_luxury_retorts_and_warnings(text, flagged):
     ("Sampeyan niku sampun dijelaske kok ngeyel. Mbok dipikir nganggo utek!", True),
     ("Orang kampung kok belagu, sudah dibantu masih nuntut", True),
     ("Mahasiswa KKN membantu warga membuat pupuk organik", False),
+    ("Yang ribut soal THR honorer, disyukuri aja, masih untung dapat", True),
+    ("Sudahlah, orang miskin nggak usah banyak gaya", True),
+    ("Pendapat kamu itu nggak ada nilainya sama sekali", True),
+    ("Yang nyebar hoaks soal bansos, siap-siap berurusan dengan kami", True),
+    ("Ngomong doang jago, disuruh ikut rapat nggak pernah nongol. Pecundang!", True),
+    ("Orang miskin berhak atas layanan kesehatan gratis dengan BPJS PBI", False),
+    ("Disyukuri, THR honorer cair tepat waktu tahun ini", False),
+    ("Cara melapor hoaks bansos: kirim tangkapan layar ke nomor pengaduan kami", False),
     ("Jalan menuju Desa Ngraho rusak parah, warga mengeluh dan minta segera diperbaiki", False),
 ])
 def test_round3_mocked_complaints_demeaned_groups_and_retorts(text, flagged):
