@@ -100,7 +100,8 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
         weight = term.weight + (OBFUSCATION_BONUS if occ.disguised else 0.0)
         # A wildcard ("dasar *", "tembus # juta") shows the words it met and claims only its own words, so
         # "dasar goblok" counts "goblok" as evidence of its own.
-        text = term.text if "*" not in term.tokens and "#" not in term.tokens else " ".join(doc.tokens[p].word for p in range(occ.start, occ.end))
+        wild = "*" in term.tokens or "#" in term.tokens
+        text = " ".join(doc.tokens[p].word for p in range(occ.start, occ.end)) if wild else term.text
         used = frozenset(occ.start + j for j, word in enumerate(term.tokens) if word != "*")
         out.append(_Candidate(term.text, text, term.cls, weight, used, (occ.start, occ.end), occ.sentence, 0,
                               term.mode == "stem"))
@@ -154,7 +155,8 @@ def _excepted(doc: Document, occ: Occurrence) -> bool:
         for k in range(len(phrase) - len(context) + 1):
             if phrase[k: k + len(context)] != context or occ.start - k < 0:
                 continue
-            words = [t.skeleton if t is not None else None for t in doc.tokens[occ.start - k: occ.start - k + len(phrase)]]
+            start = occ.start - k
+            words = [t.skeleton if t is not None else None for t in doc.tokens[start: start + len(phrase)]]
             if tuple(words) == phrase:
                 return True
     return False
