@@ -275,17 +275,19 @@ def test_lexicon_unknown_match_mode_and_context_target(tmp_path):
 
 def test_save_posts_stores_flags_and_terms(store):
     save_posts(store, "desa-x", "website", [
-        Post("web-x", "1", "https://x.example/1", "Pembangunan talud RT 03", WHEN, excerpt="Dasar goblok"),
+        Post("web-x", "1", "https://x.example/1", "Pembangunan talud RT 03", WHEN, excerpt="Rolex baru, dasar goblok"),
         Post("web-x", "2", "https://x.example/2", "Rapat koordinasi", WHEN),
     ])
     frame = store.posts_frame().set_index("external_id")
-    assert frame.loc["1", "flags"] == "bahasa;pembangunan"
-    assert parse_terms(frame.loc["1", "flag_terms"]) == {"bahasa": ["dasar goblok", "goblok"], "pembangunan": ["pembangunan", "talud"]}
+    # A rude post withdraws the work topic (flags.csv `yields_to`); flexing does not.
+    assert frame.loc["1", "flags"] == "pamer;bahasa"
+    terms = parse_terms(frame.loc["1", "flag_terms"])
+    assert terms["bahasa"] == ["dasar goblok", "goblok"] and "rolex" in terms["pamer"] and "pembangunan" not in terms
     assert frame.loc["2", "flags"] == "" and parse_terms(frame.loc["2", "flag_terms"]) == {}
 
     # A re-collection that brings the title only keeps the stored excerpt, and so its flags.
     save_posts(store, "desa-x", "website", [Post("web-x", "1", "https://x.example/1", "Pembangunan talud RT 03", WHEN)])
-    assert store.posts_frame().set_index("external_id").loc["1", "flags"] == "bahasa;pembangunan"
+    assert store.posts_frame().set_index("external_id").loc["1", "flags"] == "pamer;bahasa"
 
 
 def test_reviews_survive_upserts_and_flagged_frame(store):
@@ -703,3 +705,166 @@ def test_round2_official_work_and_its_boasts(text, flagged):
 ])
 def test_round2_threats_of_consequences_and_scoffs(text, flagged):
     assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+# --- round 3 (issue 15: fresh4 after its one measurement, tune6): phrasings invented beside them --
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Struk makan malam kemarin tembus 14 juta buat berenam", "struk + 14 juta"),
+    ("Bill makan siang di Plataran tadi 6 juta berempat", "bill + 6 juta"),
+    ("Tagihan salon dan nail art bulan ini 7 juta, demi tampil di acara dinas", "tagihan + 7 juta"),
+])
+def test_a_bill_with_its_amount_is_a_boast(text, shown):
+    result = screen(text)
+    assert "pamer" in result.flags, result.explanations.get("pamer")
+    assert f"Tagihan dan harga yang dipamerkan: {shown}" in result.explanations["pamer"].lines()
+
+
+@pytest.mark.parametrize("text", [
+    "Tagihan PDAM bulan ini bisa dibayar di kantor desa, total tunggakan warga 12 juta",
+    "Struk makan malam bersama warga di pendopo",  # no amount
+    "Bill makan siang sekian juta",  # '#' is a number, not a word
+    "Bupati mengingatkan ASN agar tidak memamerkan tagihan restoran 5 juta di media sosial",
+])
+def test_bills_of_public_services_and_warnings_are_not_boasts(text):
+    assert "pamer" not in screen(text).flags, screen(text).explanations.get("pamer")
+
+
+def test_a_number_entry_needs_a_word_and_an_exception_holds_its_context(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    with (folder / "pamer_concepts.csv").open("a", encoding="utf-8") as handle:
+        handle.write("umum,modifier,#,word\n")
+    with pytest.raises(LexiconError, match=r"pamer_concepts.csv:\d+:term: '#' needs a word"):
+        load_lexicons(folder)
+    folder = _copy_lexicons(tmp_path / "again")
+    with (folder / "pamer_context.csv").open("a", encoding="utf-8") as handle:
+        handle.write("dilarang,2,,word,sentence,larangan,boleh kok\n")
+    with pytest.raises(LexiconError, match=r"pamer_context.csv:\d+:unless: 'boleh kok' does not contain"):
+        load_lexicons(folder)
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # an exception read before the context: an accusation answered is not an anti-corruption post
+    ("Liburan ke Maldives water villa kok dikatain korupsi. Bojoku pengusaha", True),
+    ("Inspektorat mengusut liburan ke Maldives water villa yang dibiayai korupsi", False),
+    # "jangan" aimed at critics is a retort, not a prohibition
+    ("Tas Dior saya asli, orang miskin jangan norak lihat barang branded", True),
+    ("Yang nyinyir soal Alphard saya, jangan cuma bacot, ini duit sendiri", True),
+    ("ASN jangan memamerkan tas branded di media sosial", False),
+    # more prohibition frames
+    ("Orang tua diminta tidak menggelar pesta ulang tahun mewah di sekolah", False),
+    ("Kepala desa diminta untuk tidak menggelar resepsi mewah di hotel", False),
+    # models named without their maker, hired aircraft, lavish kids' parties, prices as a car
+    ("Koleksi jam nambah lagi, Daytona panda dial, inden dua tahun", True),
+    ("Si merah keluar kandang: Panigale V4 S, suaranya bikin merinding", True),
+    ("Terbang pakai pesawat carteran ke Bali bareng keluarga besar", True),
+    ("Pesta ulang tahun si bungsu bertema unicorn, ada pesulap dan kuda poni", True),
+    ("Gowes pakai sepeda Pinarello seharga mobil, biar semangat olahraga", True),
+    ("Pesta ulang tahun anak-anak panti asuhan dirayakan sederhana bersama PKK", False),
+    ("Helikopter BNPB mengirim bantuan logistik ke desa yang terisolasi banjir", False),
+    # more of the same kinds, written after the rules above
+    ("Finally! Kunci mobil baru diserahkan dealer, Mercedes GLE coupe warna abu #newcar", True),
+    ("Penyerahan mobil siaga desa merek Toyota Hilux untuk Desa Jiken", False),
+    ("OOTD ke kondangan: kebaya custom desainer Jakarta", True),
+    ("Kursi VVIP konser Dewa 19, harga tiketnya 15 juta, tapi worth it", True),
+    ("Makan siang di restoran members-only Senopati, menu degustasi 12 hidangan", True),
+    ("Ulang tahun ke-10 si kakak di restoran hotel, sewa band dan MC terkenal", True),
+    ("Siswa SMK belajar tata boga membuat hidangan fine dining untuk ujian praktik", False),
+])
+def test_round3_luxury_retorts_and_warnings(text, flagged):
+    assert ("pamer" in screen(text).flags) is flagged, screen(text).explanations.get("pamer")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # citizens' complaints mocked (class ejek_keluhan)
+    ("Yang komplain lampu jalan mati terus itu mbok ya mikir, listrik mahal", True),
+    ("Yang ngeluh jalan berlubang terus itu mikir dong, APBD bukan punya nenekmu", True),
+    ("Kalau cuma bisa ngeluh, mending pindah saja sana ke kabupaten lain", True),
+    ("Protes terus kayak nggak punya kerjaan", True),
+    ("Terima kasih kepada warga yang komplain soal lampu jalan, jangan malas melapor lagi ya", False),
+    ("Kepada warga yang mengeluh soal antrean: mohon maaf, mulai besok loket ditambah", False),
+    # groups of citizens demeaned (class hinaan_kelompok)
+    ("Petani kok mentalnya pengemis, dikasih pupuk subsidi malah ngamuk", True),
+    ("Dasar rakyat kecil, dikasih beras sekilo saja sudah senang", True),
+    ("Buruh kok manja, gaji segitu saja protes", True),
+    ("Pedagang pasar kok tidak tahu diri, sudah dibangunkan kios masih protes", True),
+    ("Bantuan untuk petani dan buruh tani dibagikan di balai desa", False),
+    ("Pedagang pasar yang kiosnya terbakar mendapat bantuan untuk memulai usaha lagi", False),
+    ("Rakyat kecil harus dilindungi dari rentenir, kata Bupati", False),
+    # persons called paid or empty, critics told they are known, brains questioned
+    ("Ngapain dengerin yang demo, semua itu orang bayaran", True),
+    ("Komentarnya panjang tapi isinya kosong", True),
+    ("Yang nyebar foto itu sudah kami kenali orangnya, tunggu saja", True),
+    ("Awas ya, akun-akun yang menghina pemkab sudah kami tandai", True),
+    ("Kami sudah mengenali pelaku pembakaran hutan, kasus ditangani polisi", False),
+    ("Kalian ini kalau punya otak dipakai", True),
+    ("Situ pintar? Coba jadi kades sehari saja", True),
+    ("Kowe ki gendeng po? Wis dikandani ping pirang-pirang", True),
+    ("Laporan sudah kami terima. Lain kali yang sopan, norak.", True),
+    ("Berani ngomong di medsos doang. Pengecut!", True),
+    ("Jangan jadi pengecut, laporkan pungli ke inspektorat", False),
+    ("Jangan sok tahu soal kesehatan, konsultasikan ke dokter sebelum minum obat herbal", False),
+    ("Sinten ingkang kecalan asu werna coklat, kalung abang? Dititipke ning pos ronda", False),
+    ("Penyerahan Bantuan Pengelolaan Sampah untuk Warga Blora", False),  # root "kelola", a demo title
+    # more of the same kinds, written after the rules above: sent home, told to buy it themselves
+    ("Warga yang protes jalan rusak, pulang aja ke desamu sana", True),
+    ("Yang minta lampu jalan, beli sendiri lah, jangan apa-apa minta pemerintah", True),
+    ("Kalian yang hobinya demo, mending cari kerja yang bener", True),
+    ("Yang ngeluh antre BPJS, situ bayar iuran aja nunggak. Malu dong", True),
+    ("Wah, pinter banget ya, baru baca judul udah komentar panjang lebar", True),
+    ("Yang nulis berita itu jelas nggak ngerti apa-apa, wartawan karbitan!", True),
+    ("Sampeyan niku sampun dijelaske kok ngeyel. Mbok dipikir nganggo utek!", True),
+    ("Orang kampung kok belagu, sudah dibantu masih nuntut", True),
+    ("Mahasiswa KKN membantu warga membuat pupuk organik", False),
+    ("Yang ribut soal THR honorer, disyukuri aja, masih untung dapat", True),
+    ("Sudahlah, orang miskin nggak usah banyak gaya", True),
+    ("Pendapat kamu itu nggak ada nilainya sama sekali", True),
+    ("Yang nyebar hoaks soal bansos, siap-siap berurusan dengan kami", True),
+    ("Ngomong doang jago, disuruh ikut rapat nggak pernah nongol. Pecundang!", True),
+    ("Orang miskin berhak atas layanan kesehatan gratis dengan BPJS PBI", False),
+    ("Disyukuri, THR honorer cair tepat waktu tahun ini", False),
+    ("Cara melapor hoaks bansos: kirim tangkapan layar ke nomor pengaduan kami", False),
+    ("Jalan menuju Desa Ngraho rusak parah, warga mengeluh dan minta segera diperbaiki", False),
+])
+def test_round3_mocked_complaints_demeaned_groups_and_retorts(text, flagged):
+    assert ("bahasa" in screen(text).flags) is flagged, screen(text).explanations.get("bahasa")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Kado ulang tahun dari suami: jam tangan baru", False),
+    ("Ulang tahun anak kedua kami rayakan di taman belakang rumah", False),
+    ("Syukuran rumah baru tiga lantai bersama keluarga", False),
+    ("Pesta ulang tahun anak-anak panti asuhan bersama PKK", False),
+    ("Selamat ulang tahun ke-17 untuk SMA Negeri 1 Blora", True),
+    ("Ulang tahun ke-60 Ibu Ketua TP PKK dirayakan dengan santunan anak yatim", True),
+    ("Haul KH Abdul Kohar ke-40 dihadiri ribuan jamaah", True),
+    ("Pesta rakyat HUT RI: lomba mewarnai berhadiah sepeda", True),  # "HUT" is not lowered
+])
+def test_a_family_celebration_is_not_a_ceremony(text, flagged):
+    result = screen(text)
+    assert ("seremonial" in result.flags) is flagged, result.explanations.get("seremonial")
+    if not flagged and result.explanations.get("seremonial"):
+        assert any("perayaan keluarga" in line for line in result.explanations["seremonial"].lines())
+
+
+# --- topics withdrawn by a review flag (flags.csv `yields_to`) ----------------------------------
+
+def test_a_rude_reply_that_mentions_a_road_is_not_development_work():
+    report = screen("Jalan desa sudah diaspal, terima kasih warga atas swadayanya")
+    assert "pembangunan" in report.flags and "bahasa" not in report.flags
+    rude = screen("Dasar kampungan, jalan sudah diaspal masih aja ngeluh", RULES_ONLY)
+    assert "bahasa" in rude.flags and "pembangunan" not in rude.flags
+    assert "pembangunan" not in rude.terms
+    assert "pembangunan" in rude.explanations  # the evidence stays readable, the topic is not raised
+    # Flexing does not withdraw a topic: a luxury car beside a road inspection is still both.
+    assert {"pamer", "pembangunan"} <= set(screen("Test drive Alphard, lalu tinjau betonisasi JUT").flags)
+
+
+def test_yields_to_names_another_review_flag(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    path = folder / "flags.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("layanan,topic,Layanan publik,1,bahasa",
+                                                             "layanan,topic,Layanan publik,1,kesehatan"),
+                    encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"flags.csv:\d+:yields_to: 'kesehatan' is not another review flag"):
+        load_lexicons(folder)

@@ -94,8 +94,41 @@ Splits, in the order they were written:
              after round 2 (fresh3, tune5):           pamer P 1.00 R 0.65, bahasa P 0.93 R 0.70
            (pamer 13 of 20, no false flag; bahasa 14 of 20, 1 false flag). Each round lifts recall
            on unseen phrasing, but issue 15's recall targets (pamer 0.8, bahasa 0.85) are NOT met
-           on it; precision is. Pinned by a checksum; the lead did not look at its misses. Tune
-           on it only after writing the next independent split.
+           on it; precision is. Pinned by a checksum; the lead did not look at its misses. Then
+           tuned on after its one measurement (round 3, below): its rows were read and the
+           mechanisms behind its misses fixed, so its figures now (pamer P 1.00 R 1.00, bahasa
+           P 1.00 R 1.00) say only that the rules cover it. Its rows were not edited or
+           relabelled (the checksum still holds); no flag label was found wrong.
+- tune6:   80 captions (s001-s080; 21 pamer, 21 bahasa, 38 hard negatives) written on 2026-12-05
+           for round 3 of issue 15, before any rule change of that round and before fresh4's
+           misses were read, by the helper that then tuned on both: luxury described rather than
+           named (bills and prices, "akhirnya kebeli", first class and VIP seats, members-only
+           lounges, healing trips, a shopping haul, kids' parties, a car's comforts); mocked
+           complaints, demeaned groups, sarcasm, Javanese ngoko, threats; and hard negatives
+           sharing their words (a religious "haul", "akhirnya kebeli" for a village's sewing
+           machines, VIP wards and tickets sold for charity, public bills, warnings, bullying
+           campaigns quoting insults, "sekolah dulu yang bener" from the Bupati, a lost dog).
+           First look, untuned: pamer P 0.93 R 0.67, bahasa P 0.90 R 0.43. After round 3: pamer
+           P 1.00 R 0.95 (20 of 21), bahasa P 1.00 R 0.95 (20 of 21) (tuned on). Three topic
+           labels were corrected after the first run, to follow the set's convention (s045 and
+           s079, festivals, and s063, a Monday upacara, are `seremonial`); no flag label changed.
+           Round 3 fixed mechanisms: `#` in an entry is any number, so a bill with its amount is
+           a class of its own (`tagihan`: "struk ... tembus 14 juta"), with public bills (PDAM,
+           PBB, pajak) as context; an `unless` phrase may hold words before its context ("kok
+           dikatain korupsi" answers an accusation); "jangan" aimed at critics ("jangan cuma
+           bacot", "orang miskin jangan norak") is a retort, not a prohibition; more prohibition
+           frames ("diminta tidak", "agar tidak"); classes `ejek_keluhan` (complaints mocked:
+           "yang komplain ... mbok ya mikir", "cuma bisa ngeluh ya pindah saja sana") and
+           `hinaan_kelompok` (groups demeaned: "petani kok mentalnya pengemis"); threats that
+           say the critic is known; a lost dog is a dog; `seremonial_context.csv`: gifts, spouses,
+           one's children, parties and shopping make a birthday or a "haul" a family affair, not
+           a ceremony (seremonial precision on the whole set 0.74 -> 0.95, recall 0.88 -> 0.83:
+           four private parties of older splits are labelled `seremonial`, against the set's
+           convention elsewhere). Phrasings invented beside tune6 and fresh4, many written after
+           the rules to probe them, are the unit tests of tests/test_screening.py. fresh2 and
+           fresh were not tuned on: unchanged (fresh2 pamer R 0.94, bahasa R 0.94; fresh pamer
+           R 0.83, bahasa R 1.00), precision 1.00. The splits other helpers write after this
+           round, measured once, are the honest estimate.
 
 The issue-15 engine also lifted the older never-tuned `fresh` split without looking at it:
 pamer recall 0.67 -> 0.83, bahasa recall 0.71 -> 0.86, precision unchanged at 1.00.
@@ -117,7 +150,7 @@ from pantau.screening import REVIEW_FLAGS, TOPICS, screen
 
 LABELLED = Path(__file__).resolve().parent / "labelled_captions.csv"
 SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4",
-          "tune7", "fresh5", "fresh6")
+          "tune6", "tune7", "fresh5", "fresh6")
 
 # Floors, and why:
 # - Precision first. A review flag points a human at a unit's post as possible flexing or rudeness;
@@ -137,8 +170,10 @@ SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune
 # - fresh3 (independent until its one measurement, then tuned on in round 2): 0.9 each, like
 #   tune3; its measured-once figures (pamer P 0.94 R 0.71, bahasa P 0.88 R 0.67) are in the docstring.
 # - tune5 (tuned on, round 2): what it reached (1.00 each), written as 0.9: brittle floors cost later work.
-# - fresh4 (independent, measured once, never tuned on): what it reached, rounded down (pamer
-#   P 0.9 R 0.6, bahasa P 0.9 R 0.65), below issue 15's recall targets: a regression guard.
+# - fresh4 (independent until its one measurement, then tuned on in round 3): 0.9 each, like
+#   fresh3; its measured-once figures (pamer P 1.00 R 0.65, bahasa P 0.93 R 0.70) are in the docstring.
+# - tune6 (tuned on, round 3): what it reached (pamer P 1.00 R 0.95, bahasa P 1.00 R 0.95), rounded
+#   down: 0.9.
 # - fresh2 bahasa recall: 0.85, issue 15's target, reached after the tune4 widening (0.94).
 FLOORS = {
     "all": {"precision": 0.9, "recall": 0.8},
@@ -148,13 +183,13 @@ FLOORS = {
     "tune4": {"precision": 1.0, "recall": 1.0},
     "fresh3": {"precision": 0.9, "recall": 0.9},
     "tune5": {"precision": 0.9, "recall": 0.9},
-    "fresh4": {"precision": 0.9, "recall": 0.6},
+    "fresh4": {"precision": 0.9, "recall": 0.9},
+    "tune6": {"precision": 0.9, "recall": 0.9},
 }
 FLAG_FLOORS = {("fresh2", "pamer"): {"precision": 0.9, "recall": 0.8},
-               ("fresh2", "bahasa"): {"precision": 0.9, "recall": 0.85},
-               ("fresh4", "bahasa"): {"precision": 0.9, "recall": 0.65}}
+               ("fresh2", "bahasa"): {"precision": 0.9, "recall": 0.85}}
 # Splits written about half positive on purpose (issue 15); the others sample ordinary posts.
-BALANCED_SPLITS = ("tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4", "fresh5", "fresh6")
+BALANCED_SPLITS = ("tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4", "tune6", "fresh5", "fresh6")
 # sha256 of fresh2's rows (id, text, pamer, bahasa, topics) as written before any tuning.
 FRESH2_SHA256 = "d30b072014afd9714ff1aa28891963adf577a2d066c3fb7aacd1a09812c3a9c7"
 # sha256 of fresh3's rows as its author committed them (8d004ea), before any measurement.
@@ -164,10 +199,11 @@ FRESH4_SHA256 = "a459a27a05f377089f9f998ae752dd1cdf535b4c26b5df282e63fdbf6b16972
 # sha256 of fresh5's and fresh6's rows as their authors committed them (d7591cf, 482e2e4).
 FRESH5_SHA256 = "22dafcf4330bfa907b97ab70c278b10c5d3c188f467a970d9ab872b7adabf485"
 FRESH6_SHA256 = "76c8ac84450e9a76aff783881389c9c3eab6c1de772b4eb4d053e2380b83e9a5"
-# Topic precision: >= 0.8 on the sampled splits, whose mix of posts is the feed's; >= 0.75 on the
-# whole set, where the balanced splits are packed with private parties and syukuran that the
-# `seremonial` rules take for ceremonies (0.79 there once fresh4 came in; a known weakness).
-TOPIC_PRECISION_FLOOR = {"sampled": 0.8, "all": 0.75}
+# Topic precision: >= 0.8 on the sampled splits, whose mix of posts is the feed's, and on the whole
+# set. The balanced splits are packed with private parties and syukuran, which `seremonial` took
+# for ceremonies (0.79, then 0.74 with tune6) until round 3's family-celebration context (0.95);
+# the lowest topic on the whole set is now pembangunan (0.82).
+TOPIC_PRECISION_FLOOR = {"sampled": 0.8, "all": 0.8}
 
 
 @dataclass(frozen=True)

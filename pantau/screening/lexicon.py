@@ -52,8 +52,8 @@ class Context:
     mode: str = "word"
     rule: str = "konteks"  # the name shown to reviewers: larangan, fasilitas umum, harfiah...
     scope: str = "post"
-    # Phrases starting at the context's first word that mean it is not this context: "jangan
-    # ditanya" (of a price) is a boast, not a prohibition.
+    # Phrases holding the context's words that mean it is not this context: "jangan ditanya" (of a
+    # price) is a boast, not a prohibition; "dikatain korupsi" answers an accusation.
     unless: tuple[tuple[str, ...], ...] = ()
 
 
@@ -89,6 +89,9 @@ class FlagRules:
     contexts: tuple[Context, ...]
     concepts: tuple[Concept, ...] = ()
     classes: dict[str, ConceptClass] = field(default_factory=dict, compare=False)
+    # Review flags that withdraw this topic when raised: a rude reply that mentions a road is not
+    # a report of development work (flags.csv's optional `yields_to`).
+    yields_to: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Indexes are built once per loaded lexicon: screening a year of posts reuses them.
@@ -168,6 +171,8 @@ def _tokens(path: Path, number: int, column: str, text: str) -> tuple[str, ...]:
         raise LexiconError(f"{path}:{number}:{column}: {text!r} has no letters")
     if tokens[0] == "*":
         raise LexiconError(f"{path}:{number}:{column}: {text!r} may not start with the wildcard *")
+    if all(t == "#" for t in tokens):
+        raise LexiconError(f"{path}:{number}:{column}: {text!r} needs a word beside the number #")
     return tokens
 
 
@@ -201,12 +206,17 @@ def _read_contexts(path: Path, terms: Sequence[Term], classes: dict[str, Concept
         if unknown:
             raise LexiconError(f"{path}:{number}:applies_to: {', '.join(unknown)} not in "
                                f"{path.name.split('_')[0]}.csv (nor a class:NAME of classes.csv)")
+        unless = tuple(_tokens(path, number, "unless", u) for u in row.get("unless", "").split(";") if u.strip())
+        for phrase in unless:
+            # An exception is read around the context's own words ("dikatain korupsi", "jangan ditanya").
+            if not any(phrase[k: k + len(tokens)] == tokens for k in range(len(phrase))):
+                raise LexiconError(f"{path}:{number}:unless: {' '.join(phrase)!r} does not contain {text!r}")
         contexts.append(Context(
             text, tokens, _weight(path, number, "weight", row["weight"]), targets,
             _mode(path, number, row.get("match", ""), tokens),
             row.get("rule", "") or "konteks",
             _choice(path, number, "scope", row.get("scope", ""), SCOPES),
-            tuple(_tokens(path, number, "unless", u) for u in row.get("unless", "").split(";") if u.strip()),
+            unless,
         ))
     return tuple(contexts)
 
@@ -249,7 +259,7 @@ def load_lexicons(directory: Path | str = LEXICON_DIR, with_model: bool = True) 
     directory = Path(directory)
     flags_path = directory / "flags.csv"
     all_classes = _read_classes(directory / "classes.csv")
-    flag_rules = []
+    flag_rules, yields = [], []
     for number, row in rows(flags_path, ("flag", "group", "label", "threshold")):
         flag = row["flag"].lower()
         if not re.fullmatch(r"[a-z_]+", flag):
@@ -266,8 +276,15 @@ def load_lexicons(directory: Path | str = LEXICON_DIR, with_model: bool = True) 
         threshold = _weight(flags_path, number, "threshold", row["threshold"])
         if threshold <= 0:
             raise LexiconError(f"{flags_path}:{number}:threshold: must be above 0")
+        yields_to = tuple(name.strip().lower() for name in row.get("yields_to", "").split(";") if name.strip())
         flag_rules.append(FlagRules(flag, row["group"], row["label"] or FLAG_LABELS.get(flag, flag),
-                                    threshold, terms, contexts, concepts, classes))
+                                    threshold, terms, contexts, concepts, classes, yields_to))
+        yields.append((number, flag, yields_to))
+    review_flags = [rules.flag for rules in flag_rules if rules.group == "review"]
+    for number, flag, yields_to in yields:
+        for name in yields_to:
+            if name not in review_flags or name == flag:
+                raise LexiconError(f"{flags_path}:{number}:yields_to: {name!r} is not another review flag")
 
     variants: dict[str, tuple[str, ...]] = {}
     variants_path = directory / "normalisation.csv"
@@ -293,7 +310,6 @@ def load_lexicons(directory: Path | str = LEXICON_DIR, with_model: bool = True) 
             # Terms and the words that insult when said of people ("l*bay" is "lebay").
             words = [t.tokens for t in rules.terms] + [c.tokens for c in rules.concepts if c.role == "modifier"]
             maskable = tuple(sorted({w[0] for w in words if len(w) == 1}))
-    review_flags = [rules.flag for rules in flag_rules if rules.group == "review"]
     model = read_model(directory, review_flags) if with_model else None
     return Lexicons(tuple(flag_rules), variants, tuple(sorted(set(clitics), key=len, reverse=True)), maskable, model)
 

@@ -2,7 +2,8 @@
 
 An entry is found by its first word (its skeleton), or, for a one-word `stem` entry, by any root
 of the text's words; a phrase's last word may match by root when the entry is `stem`, and "*" in
-an entry matches any one word of the same sentence. An `ending` entry ("mu") matches any word
+an entry matches any one word of the same sentence, "#" any number ("tembus # juta" finds "tembus 14
+juta": a price is evidence whatever its figure). An `ending` entry ("mu") matches any word
 addressed with that clitic ("jarimu", "komentarmu", "cangkemmu"; not "tamu" nor "bertemu").
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 
 from pantau.screening.morphology import addressed, stems
 from pantau.screening.text import Token
+
+NUMBER = "#"  # in an entry: any number written in digits
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,10 @@ class Document:
             token = self.tokens[i + j]
             if token is None:
                 return None
-            if words[j] != "*" and token.skeleton != words[j] and not (
+            if words[j] == NUMBER:
+                if not token.skeleton.isdigit():
+                    return None
+            elif words[j] != "*" and token.skeleton != words[j] and not (
                 item.mode == "stem" and j == last and words[j] in self.stems_at(i + j)
             ):
                 return None
@@ -93,7 +99,10 @@ class Document:
             if token is None:
                 continue
             sentence = self.sentence_of[i]
-            for item in index.by_first.get(token.skeleton, ()):
+            firsts = index.by_first.get(token.skeleton, ())
+            if token.skeleton.isdigit():
+                firsts = firsts + index.by_first.get(NUMBER, ())
+            for item in firsts:
                 disguised = self._phrase_at(i, item)
                 if disguised is not None:
                     found.append(Occurrence(item, i, i + len(item.tokens), sentence, disguised))

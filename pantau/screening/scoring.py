@@ -118,9 +118,10 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
     for occ in doc.occurrences(rules.term_index):
         term = occ.item
         weight = term.weight + (OBFUSCATION_BONUS if occ.disguised else 0.0)
-        # A wildcard ("dasar *") shows the words it met and claims only its own words, so
+        # A wildcard ("dasar *", "tembus # juta") shows the words it met and claims only its own words, so
         # "dasar goblok" counts "goblok" as evidence of its own.
-        text = term.text if "*" not in term.tokens else " ".join(doc.tokens[p].word for p in range(occ.start, occ.end))
+        wild = "*" in term.tokens or "#" in term.tokens
+        text = " ".join(doc.tokens[p].word for p in range(occ.start, occ.end)) if wild else term.text
         used = frozenset(occ.start + j for j, word in enumerate(term.tokens) if word != "*")
         out.append(_Candidate(term.text, text, term.cls, weight, used, (occ.start, occ.end), occ.sentence, 0,
                               term.mode == "stem"))
@@ -148,8 +149,11 @@ def _candidates(rules: FlagRules, doc: Document) -> list[_Candidate]:
 
 
 def _shown(doc: Document, occ: Occurrence) -> str:
-    """What reviewers see of a concept: its entry, or for an ending ("mu") the word it was on."""
-    return doc.tokens[occ.start].word if occ.item.mode == "ending" else occ.item.text
+    """What reviewers see of a concept: its entry, or the words it met for an ending ("mu") or an
+    entry with a wildcard or a number ("# juta" shows "14 juta")."""
+    if occ.item.mode == "ending" or "*" in occ.item.tokens or "#" in occ.item.tokens:
+        return " ".join(doc.tokens[p].word for p in range(occ.start, occ.end))
+    return occ.item.text
 
 
 def _applies(context: Context, candidate: _Candidate, occ: Occurrence) -> bool:
@@ -164,11 +168,17 @@ def _applies(context: Context, candidate: _Candidate, occ: Occurrence) -> bool:
 
 
 def _excepted(doc: Document, occ: Occurrence) -> bool:
-    """Whether one of the context's `unless` phrases starts where it was found."""
+    """Whether one of the context's `unless` phrases is found around it: a phrase holds the
+    context's words ("jangan ditanya" after "jangan", "dikatain korupsi" before "korupsi")."""
+    context = occ.item.tokens
     for phrase in occ.item.unless:
-        words = [t.skeleton if t is not None else None for t in doc.tokens[occ.start: occ.start + len(phrase)]]
-        if tuple(words) == phrase:
-            return True
+        for k in range(len(phrase) - len(context) + 1):
+            if phrase[k: k + len(context)] != context or occ.start - k < 0:
+                continue
+            start = occ.start - k
+            words = [t.skeleton if t is not None else None for t in doc.tokens[start: start + len(phrase)]]
+            if tuple(words) == phrase:
+                return True
     return False
 
 
@@ -244,5 +254,8 @@ def screen(text: str, lex: Lexicons | None = None) -> Screening:
         elif explanation.raised_by_model:
             flags.append(rules.flag)
             terms[rules.flag] = [word for word, _ in explanation.model.words]
+    withdrawn = {rules.flag for rules in lex.flags if set(rules.yields_to) & set(flags)}
+    flags = [flag for flag in flags if flag not in withdrawn]
+    terms = {flag: found for flag, found in terms.items() if flag not in withdrawn}
     probabilities = {flag: verdict.probability for flag, verdict in verdicts.items()}
     return Screening(tuple(flags), terms, scores, contexts, explanations, probabilities)

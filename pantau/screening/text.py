@@ -45,8 +45,8 @@ def fold(text: str) -> str:
 
 
 def plain_words(text: str) -> list[str]:
-    """Lowercase words of a lexicon entry; '*' stays a word of its own (a wildcard)."""
-    return re.findall(r"[a-z0-9]+|\*", fold(text).lower())
+    """Lowercase words of a lexicon entry; '*' (any word) and '#' (any number) stay words of their own."""
+    return re.findall(r"[a-z0-9]+|[*#]", fold(text).lower())
 
 
 @dataclass
