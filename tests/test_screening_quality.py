@@ -129,6 +129,37 @@ Splits, in the order they were written:
            fresh were not tuned on: unchanged (fresh2 pamer R 0.94, bahasa R 0.94; fresh pamer
            R 0.83, bahasa R 1.00), precision 1.00. The splits other helpers write after this
            round, measured once, are the honest estimate.
+- tune7:   120 captions (g001-g120; 14 pamer, 14 bahasa, 92 negatives) written on 2026-12-05 for
+           the statistical model beside the rules (pantau/screening/model.py), by a helper that
+           read neither the rules nor any caption: warm or neutral posts that address people
+           ("kalian luar biasa"), instructions ("yang belum ... silakan"), hoax and crime reports,
+           literal animal words, ordinary or official hotels, holidays, dining and cars - the
+           cues the first model took for rudeness or flexing - and positives in the same words.
+           A sampled split (mostly negatives). Trained on; it gave the model counterexamples.
+- fresh5, fresh6: 80 captions each (d001-d080: 25 pamer, 26 bahasa, 33 negatives; e001-e080: 27
+           pamer, 26 bahasa, 31 negatives; 30 and 24 hard negatives), written on 2026-12-05 by two
+           more helpers, each alone, who had read neither the rules, the lexicons, these tests
+           nor any other caption, at the same time as round 3 and the model, in other worktrees:
+           neither round 3, nor tune7's author, nor the model's training ever saw them (the
+           trainer leaves them out: scripts/train_screening_model.py NEVER_TRAINED). Measured
+           ONCE, after the design of the model and its thresholds was fixed, with three
+           generations (P / R):
+                                           fresh5 pamer  bahasa       fresh6 pamer  bahasa
+             rules, start of day (c977658)  0.94 0.60   0.95 0.69      1.00 0.78   0.93 0.50
+             rules after round 3            0.94 0.68   0.95 0.73      1.00 0.81   0.93 0.54
+             round 3 rules + the model      0.96 0.92   0.96 0.96      1.00 0.81   0.96 0.85
+           The last row, pooled over the 160 captions (52 pamer, 52 bahasa positives): pamer
+           P 0.98 R 0.87 (45 of 52, 1 false flag), bahasa P 0.96 R 0.90 (47 of 52, 2 false
+           flags): issue 15's targets (pamer P 0.9 R 0.8, bahasa P 0.9 R 0.85) are met on
+           captions never tuned on. Split by author, fresh6's bahasa recall is 22 of 26 = 0.846,
+           one caption short of 0.85. Pinned by checksums; NEVER tune or train on them: write a
+           new split for the next round.
+
+The statistical model was also measured once on fresh4 before round 3 tuned on it, trained without
+fresh4 and before tune6/tune7 existed, in its first form (one threshold, no `alone`): rules P 1.00
+R 0.65 / P 0.93 R 0.70 -> with the model pamer P 1.00 R 0.85, bahasa P 0.91 R 1.00. Its
+leave-one-split-out figures (the model alone, trained on every other split) are printed by
+`python scripts/train_screening_model.py`.
 
 The issue-15 engine also lifted the older never-tuned `fresh` split without looking at it:
 pamer recall 0.67 -> 0.83, bahasa recall 0.71 -> 0.86, precision unchanged at 1.00.
@@ -174,6 +205,10 @@ SPLITS = ("heldout", "tune", "blind", "fresh", "tune2", "tune3", "fresh2", "tune
 #   fresh3; its measured-once figures (pamer P 1.00 R 0.65, bahasa P 0.93 R 0.70) are in the docstring.
 # - tune6 (tuned on, round 3): what it reached (pamer P 1.00 R 0.95, bahasa P 1.00 R 0.95), rounded
 #   down: 0.9.
+# - tune7 (trained on, mostly negatives): what it reached (pamer P 1.00 R 0.93, bahasa 1.00/1.00),
+#   rounded down: 0.9.
+# - fresh5, fresh6 (independent, measured once, never tuned or trained on): what they reached,
+#   rounded down (fresh5 0.9 each; fresh6 pamer R 0.8, bahasa R 0.84): regression guards.
 # - fresh2 bahasa recall: 0.85, issue 15's target, reached after the tune4 widening (0.94).
 FLOORS = {
     "all": {"precision": 0.9, "recall": 0.8},
@@ -185,9 +220,13 @@ FLOORS = {
     "tune5": {"precision": 0.9, "recall": 0.9},
     "fresh4": {"precision": 0.9, "recall": 0.9},
     "tune6": {"precision": 0.9, "recall": 0.9},
+    "tune7": {"precision": 0.9, "recall": 0.9},
+    "fresh5": {"precision": 0.9, "recall": 0.9},
+    "fresh6": {"precision": 0.9, "recall": 0.8},
 }
 FLAG_FLOORS = {("fresh2", "pamer"): {"precision": 0.9, "recall": 0.8},
-               ("fresh2", "bahasa"): {"precision": 0.9, "recall": 0.85}}
+               ("fresh2", "bahasa"): {"precision": 0.9, "recall": 0.85},
+               ("fresh6", "bahasa"): {"precision": 0.9, "recall": 0.84}}
 # Splits written about half positive on purpose (issue 15); the others sample ordinary posts.
 BALANCED_SPLITS = ("tune3", "fresh2", "tune4", "fresh3", "tune5", "fresh4", "tune6", "fresh5", "fresh6")
 # sha256 of fresh2's rows (id, text, pamer, bahasa, topics) as written before any tuning.
@@ -199,6 +238,9 @@ FRESH4_SHA256 = "a459a27a05f377089f9f998ae752dd1cdf535b4c26b5df282e63fdbf6b16972
 # sha256 of fresh5's and fresh6's rows as their authors committed them (d7591cf, 482e2e4).
 FRESH5_SHA256 = "22dafcf4330bfa907b97ab70c278b10c5d3c188f467a970d9ab872b7adabf485"
 FRESH6_SHA256 = "76c8ac84450e9a76aff783881389c9c3eab6c1de772b4eb4d053e2380b83e9a5"
+# The splits nothing was tuned or trained on; pooled, they hold issue 15's targets.
+NEVER_TUNED = ("fresh5", "fresh6")
+ISSUE_15_TARGETS = {"pamer": {"precision": 0.9, "recall": 0.8}, "bahasa": {"precision": 0.9, "recall": 0.85}}
 # Topic precision: >= 0.8 on the sampled splits, whose mix of posts is the feed's, and on the whole
 # set. The balanced splits are packed with private parties and syukuran, which `seremonial` took
 # for ceremonies (0.79, then 0.74 with tune6) until round 3's family-celebration context (0.95);
@@ -250,9 +292,12 @@ PREDICTED = {c.id: set(screen(c.text).flags) for c in CAPTIONS}
 
 
 def figures(flag: str, split: str = "all") -> Figures:
+    """Figures of a flag on one split, on "all", or on "never-tuned" (the pooled NEVER_TUNED splits)."""
     counts: Counter[str] = Counter()
     for caption in CAPTIONS:
-        if split != "all" and caption.split != split:
+        if split == "never-tuned" and caption.split not in NEVER_TUNED:
+            continue
+        if split not in ("all", "never-tuned") and caption.split != split:
             continue
         predicted, gold = flag in PREDICTED[caption.id], flag in caption.gold
         counts["tp"] += predicted and gold
@@ -293,9 +338,9 @@ def test_held_out_splits_are_untouched(split, expected):
 def test_report_figures():
     lines = ["", f"screening quality on {len(CAPTIONS)} labelled captions"]
     for flag in (*REVIEW_FLAGS, *TOPICS):
-        for split in ("all", *SPLITS):
+        for split in ("all", *SPLITS, "never-tuned"):
             f = figures(flag, split)
-            n = sum(1 for c in CAPTIONS if split in ("all", c.split))
+            n = sum(1 for c in CAPTIONS if split in ("all", c.split) or (split == "never-tuned" and c.split in NEVER_TUNED))
             lines.append(f"{flag:12s} {split:8s} n={n:3d} tp={f.tp:2d} fp={f.fp:2d} fn={f.fn:2d} "
                          f"precision={f.precision:.2f} recall={f.recall:.2f}")
     print("\n".join(lines))
@@ -309,6 +354,14 @@ def test_review_flags_hold_their_floor(flag, split):
     floor = FLAG_FLOORS.get((split, flag), FLOORS[split])
     assert f.precision >= floor["precision"], f"{flag} precision on {split}: {f.precision:.2f} ({f})"
     assert f.recall >= floor["recall"], f"{flag} recall on {split}: {f.recall:.2f} ({f})"
+
+
+@pytest.mark.parametrize("flag", REVIEW_FLAGS)
+def test_issue_15_targets_on_the_never_tuned_captions(flag):
+    f = figures(flag, "never-tuned")
+    assert f.tp + f.fn >= 50, "the pooled never-tuned splits hold at least 50 positives of each flag"
+    assert f.precision >= ISSUE_15_TARGETS[flag]["precision"], f"{flag} precision {f.precision:.2f} ({f})"
+    assert f.recall >= ISSUE_15_TARGETS[flag]["recall"], f"{flag} recall {f.recall:.2f} ({f})"
 
 
 @pytest.mark.parametrize("topic", TOPICS)
