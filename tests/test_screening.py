@@ -453,17 +453,18 @@ def test_stored_reasons_read_back_old_and_new_rows():
     assert parse_reasons("not json") == {} and reasons_text("", "{}") == ""
 
 
+def _refused_line(tmp_path: Path, file: str, line: str, message: str) -> None:
+    """A copy of the lexicons with one line added to `file` fails to load with `message`."""
+    folder = _copy_lexicons(tmp_path / file)
+    with (folder / file).open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    with pytest.raises(LexiconError, match=message):
+        load_lexicons(folder)
+
+
 def test_concept_and_context_files_are_validated(tmp_path):
-    folder = _copy_lexicons(tmp_path)
-    with (folder / "pamer_concepts.csv").open("a", encoding="utf-8") as handle:
-        handle.write("perahu_layar,object,kapal layar,word\n")
-    with pytest.raises(LexiconError, match=r"pamer_concepts.csv:\d+:class"):
-        load_lexicons(folder)
-    folder = _copy_lexicons(tmp_path / "again")
-    with (folder / "pamer_context.csv").open("a", encoding="utf-8") as handle:
-        handle.write("dilarang,2,,word,everywhere,larangan,\n")
-    with pytest.raises(LexiconError, match=r"pamer_context.csv:\d+:scope"):
-        load_lexicons(folder)
+    _refused_line(tmp_path, "pamer_concepts.csv", "perahu_layar,object,kapal layar,word", r"pamer_concepts.csv:\d+:class")
+    _refused_line(tmp_path, "pamer_context.csv", "dilarang,2,,word,everywhere,larangan,", r"pamer_context.csv:\d+:scope")
 
 
 # --- tune4 (issue 15, bahasa recall): variants, addressed insults, threats, sarcasm -------------
@@ -731,16 +732,9 @@ def test_bills_of_public_services_and_warnings_are_not_boasts(text):
 
 
 def test_a_number_entry_needs_a_word_and_an_exception_holds_its_context(tmp_path):
-    folder = _copy_lexicons(tmp_path)
-    with (folder / "pamer_concepts.csv").open("a", encoding="utf-8") as handle:
-        handle.write("umum,modifier,#,word\n")
-    with pytest.raises(LexiconError, match=r"pamer_concepts.csv:\d+:term: '#' needs a word"):
-        load_lexicons(folder)
-    folder = _copy_lexicons(tmp_path / "again")
-    with (folder / "pamer_context.csv").open("a", encoding="utf-8") as handle:
-        handle.write("dilarang,2,,word,sentence,larangan,boleh kok\n")
-    with pytest.raises(LexiconError, match=r"pamer_context.csv:\d+:unless: 'boleh kok' does not contain"):
-        load_lexicons(folder)
+    _refused_line(tmp_path, "pamer_concepts.csv", "umum,modifier,#,word", r"pamer_concepts.csv:\d+:term: '#' needs a word")
+    _refused_line(tmp_path, "pamer_context.csv", "dilarang,2,,word,sentence,larangan,boleh kok",
+                  r"pamer_context.csv:\d+:unless: 'boleh kok' does not contain")
 
 
 @pytest.mark.parametrize(("text", "flagged"), [
