@@ -7,9 +7,12 @@ Two kinds of flags are raised from a post's title, caption and excerpt:
 - topics (`pembangunan`, `layanan`, `kesehatan`, `pendidikan`, `seremonial`), used by the public
   filter ("posts about development in my area") and by the Unit page's topic shares (pantau.topics).
 
-Every rule is data under `data/lexicons/` (documented in its README.md). The modules, one job each:
-(flag names and labels live in pantau.labels) `lexicon` (reading the files), `text` (normalisation), `morphology`
-(stemming), `matching` (finding entries in a text), `scoring` (hits, context rules, explanation),
+Every rule is data under `data/lexicons/` (documented in its README.md), and so is the statistical
+model that reads beside the rules (learnt from the labelled captions by
+scripts/train_screening_model.py). The modules, one job each (flag names and labels live in
+pantau.labels): `errors` (the one error of malformed files), `lexicon` (reading the files), `text`
+(normalisation), `morphology` (stemming), `matching` (finding entries in a text), `model` (the
+model's features and verdicts), `scoring` (hits, context rules, the model's part, explanation),
 `stored` (the stored form and what reads it back).
 """
 
