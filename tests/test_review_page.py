@@ -211,3 +211,27 @@ def test_marks_given_before_the_audit_trail_existed_join_it(seeded):
     trail = seeded.review_history_frame()
     assert trail[["external_id", "mark", "reviewer", "reviewer_name", "note"]].values.tolist() == [
         ["A2", "aman", "Budi", "Budi", "lama"]]
+
+
+def test_a_post_flagged_by_the_model_alone_shows_why(tmp_path, monkeypatch):
+    from pantau.screening import load_lexicons, screen
+
+    text = "Weekend di Singapura, nonton konser dan belanja sepuasnya"
+    assert "pamer" not in screen(text, load_lexicons(with_model=False)).flags  # the rules alone miss it
+    url = f"sqlite:///{tmp_path / 'model.db'}"
+    store = Store(url)
+    save_posts(store, "dinas-x", "instagram", [
+        Post("ig-dinas", "M1", "https://instagram.example/p/M1", text, datetime(2025, 9, 10, 7, 30, tzinfo=UTC))])
+    monkeypatch.setenv("PANTAU_DB", url)
+    monkeypatch.setenv("PANTAU_MODE", "internal")
+    add_accounts(url, [PENINJAU])
+    try:
+        at = _run()
+        assert text in _texts(at)
+        # Below the rules' own threshold ("singapura", "belanja"), raised by the model beside them.
+        reasons = [m.value for m in at.markdown if m.value.startswith("Alasan")]
+        assert len(reasons) == 1 and "model statistik" in reasons[0] and "kata paling berpengaruh" in reasons[0]
+    finally:
+        store.dispose()
+        st.cache_resource.clear()
+        st.cache_data.clear()
