@@ -157,3 +157,23 @@ def test_one_model_file_without_the_other_is_an_error(tmp_path):
     (folder / FEATURES_FILE).unlink()
     with pytest.raises(LexiconError, match=rf"{FEATURES_FILE}:1: missing"):
         load_lexicons(folder)
+
+
+def test_pantau_screen_counts_the_flags_the_model_raised(tmp_path, capsys):
+    from datetime import UTC, datetime
+
+    from pantau.cli import main
+    from pantau.ingest import save_posts
+    from pantau.models import Post
+    from pantau.store import Store
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    store = Store(url)
+    when = datetime(2025, 9, 10, 7, 30, tzinfo=UTC)
+    save_posts(store, "dinas-x", "instagram", [
+        Post("ig-x", "1", "https://ig.example/1", "Weekend di Singapura, nonton konser dan belanja sepuasnya", when),
+        Post("ig-x", "2", "https://ig.example/2", "Unboxing tas Hermes dan jam Rolex", when),
+    ])
+    store.dispose()
+    assert main(["screen", "--db", url, "--dry-run"]) == 0
+    assert "pamer: 2 (Kemungkinan pamer kemewahan, 1 of them by the model)" in capsys.readouterr().out

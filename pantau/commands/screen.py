@@ -33,12 +33,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         total = changed = 0
         raised: Counter[str] = Counter()
+        by_model: Counter[str] = Counter()  # raised where the rules' score alone stays below the threshold
         for batch in store.iter_post_texts():
             updates = []
             for source_id, external_id, title, excerpt, old_flags, old_terms in batch:
                 result = screen(post_text(title, excerpt), lex)
                 total += 1
                 raised.update(result.flags)
+                by_model.update(flag for flag in result.flags
+                                if result.scores.get(flag, 0.0) < lex.rules(flag).threshold)
                 terms_json = json.dumps(result.stored, ensure_ascii=False)
                 if result.flags_str != (old_flags or "") or terms_json != (old_terms or "{}"):
                     changed += 1
@@ -50,5 +53,6 @@ def run(args: argparse.Namespace) -> int:
     verb = "would change" if args.dry_run else "changed"
     print(f"screened {total} posts, {verb} {changed}")
     for rules in lex.flags:
-        print(f"{rules.flag}: {raised[rules.flag]} ({rules.label})")
+        model_part = f", {by_model[rules.flag]} of them by the model" if by_model[rules.flag] else ""
+        print(f"{rules.flag}: {raised[rules.flag]} ({rules.label}{model_part})")
     return 0
